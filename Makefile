@@ -1,0 +1,66 @@
+# One obvious command per job. `make run` and `make test` set everything up from a fresh clone.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
+SYSTEM_PACKAGES := chromium fonts-ipaexfont-gothic fonts-ipaexfont-mincho libharfbuzz-subset0 poppler-utils gettext
+
+.PHONY: run test lint format bench demo setup system-deps migrate messages lock worker
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements.txt -r requirements-dev.txt
+	touch $(STAMP)
+
+# Chromium (browser tests), a Japanese font and HarfBuzz's subsetter (PDFs), pdffonts and msgfmt.
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+messages: $(STAMP)
+	$(PY) manage.py compilemessages --ignore=.venv -v0
+
+migrate: $(STAMP)
+	$(PY) manage.py migrate --no-input -v0
+
+setup: system-deps $(STAMP) messages migrate
+
+demo: setup
+	$(PY) manage.py demo
+
+run: demo
+	$(PY) manage.py collectstatic --no-input -v0
+	@$(PY) manage.py demo --print-logins
+	@echo "Task worker and portal starting on http://127.0.0.1:8000/ (Ctrl-C stops both)"
+	@trap 'kill 0' EXIT; $(PY) manage.py db_worker -v0 & $(PY) manage.py runserver 127.0.0.1:8000
+
+worker: setup
+	$(PY) manage.py db_worker
+
+test: export DJANGO_SETTINGS_MODULE = portal.settings.test
+test: setup lint
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: setup
+	$(PY) -m bench
+
+lock: $(STAMP)
+	$(VENV)/bin/pip-compile -q --no-emit-index-url --no-emit-find-links --strip-extras requirements.in -o requirements.txt
+	$(VENV)/bin/pip-compile -q --no-emit-index-url --no-emit-find-links --strip-extras requirements-dev.in -o requirements-dev.txt

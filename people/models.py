@@ -1,0 +1,208 @@
+"""People and the organisation they belong to.
+
+The organisation comes from the HR system (see `people.hr_import`); accounts are never
+created by sign-up. A person's unit decides what they must learn and who may see their
+results, so a unit change is recorded as a `Transfer` rather than silently overwritten.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Company(models.Model):
+    class Kind(models.TextChoices):
+        RETAILER = "retailer", _("Retailer")
+        GRID = "grid", _("Grid company")
+        GROUP = "group", _("Group company")
+        CONTRACTOR = "contractor", _("Contractor company")
+        STAFFING = "staffing", _("Staffing agency")
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.RETAILER)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+
+    def __str__(self):
+        return self.name
+
+
+class Unit(models.Model):
+    """A department or office. Units nest; `path` makes "this unit and everything below" one query."""
+
+    class Kind(models.TextChoices):
+        DIVISION = "division", _("Division")
+        DEPARTMENT = "department", _("Department")
+        OFFICE = "office", _("Office")
+        CALL_CENTRE = "call_centre", _("Call centre")
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="units", verbose_name=_("company"))
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent unit")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.DEPARTMENT)
+    # Codes from the root down, each followed by "/": "RETAIL/SALES/HACHINOHE/".
+    path = models.CharField(max_length=1000, editable=False, db_index=True)
+    managers = models.ManyToManyField("Person", blank=True, related_name="managed_units", verbose_name=_("managers"))
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        old_path = self.path
+        self.path = (self.parent.path if self.parent_id else "") + f"{self.code}/"
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            # Keep the subtree's paths in step when a unit moves.
+            for child in self.children.all():
+                child.save()
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/")
+
+    def subtree(self):
+        return Unit.objects.filter(path__startswith=self.path)
+
+
+class EmploymentType(models.Model):
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("employment type")
+        verbose_name_plural = _("employment types")
+
+    def __str__(self):
+        return self.name
+
+
+class JobRole(models.Model):
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("job role")
+        verbose_name_plural = _("job roles")
+
+    def __str__(self):
+        return self.name
+
+
+class PersonManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+    def create_user(self, email, password=None, **extra):
+        person = self.model(email=self.normalize_email(email).lower(), **extra)
+        person.set_password(password)
+        person.save(using=self._db)
+        return person
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class Person(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(_("email address"), unique=True)
+    employee_number = models.CharField(_("employee number"), max_length=32, unique=True, null=True, blank=True)
+    family_name = models.CharField(_("family name"), max_length=100, blank=True)
+    given_name = models.CharField(_("given name"), max_length=100, blank=True)
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, null=True, blank=True, related_name="people", verbose_name=_("company")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="members", verbose_name=_("unit")
+    )
+    employment_type = models.ForeignKey(
+        EmploymentType, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("employment type")
+    )
+    job_roles = models.ManyToManyField(JobRole, blank=True, related_name="people", verbose_name=_("job roles"))
+    manager = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports", verbose_name=_("manager")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    # Set when the HR import owns this account; only such accounts are deactivated as leavers.
+    hr_managed = models.BooleanField(_("managed by HR import"), default=False)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True)
+
+    objects = PersonManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        ordering = ["employee_number", "email"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        indexes = [models.Index(fields=["unit", "is_active"])]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def get_full_name(self):
+        return f"{self.family_name} {self.given_name}".strip()
+
+    def get_short_name(self):
+        return self.family_name or self.email
+
+    # Wagtail's admin expects these names.
+    @property
+    def first_name(self):
+        return self.given_name
+
+    @property
+    def last_name(self):
+        return self.family_name
+
+    def in_group(self, name: str) -> bool:
+        """Role check by explicit group membership; deliberately ignores the superuser flag."""
+        cache = getattr(self, "_group_names", None)
+        if cache is None:
+            cache = self._group_names = frozenset(self.groups.values_list("name", flat=True))
+        return name in cache
+
+
+class Transfer(models.Model):
+    """A move between units, recorded when the HR import sees a new unit for a person."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="transfers", verbose_name=_("person"))
+    from_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="transfers_out", verbose_name=_("from unit")
+    )
+    to_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="transfers_in", verbose_name=_("to unit"))
+    effective_on = models.DateField(_("effective on"))
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-effective_on", "-id"]
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        constraints = [
+            models.CheckConstraint(condition=~Q(from_unit=models.F("to_unit")), name="transfer_changes_unit")
+        ]
+
+    def __str__(self):
+        return f"{self.person}: {self.from_unit} → {self.to_unit} ({self.effective_on})"

@@ -1,0 +1,70 @@
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+
+# The hotline and the certificate check are public; everything under /admin/ is Wagtail's.
+ADMIN_PREFIX = "/admin/"
+
+# Pages we render: no inline script, no origin but our own.
+STRICT_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; frame-src 'self' https://www.youtube-nocookie.com; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+)
+# Wagtail's admin relies on inline script and style; it still loads nothing from elsewhere.
+ADMIN_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; frame-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+)
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and the other headers Django does not set itself."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        csp = ADMIN_CSP if request.path.startswith(ADMIN_PREFIX) else STRICT_CSP
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        return response
+
+
+def mfa_required(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or user.is_staff:
+        return True
+    return any(user.in_group(name) for name in settings.PORTAL_MFA_REQUIRED_GROUPS)
+
+
+class RequireMFAMiddleware:
+    """People in privileged roles must enrol a second factor before they reach anything else.
+
+    Only the account pages (where enrolment and logout live), the language switch and static
+    files stay reachable until they do.
+    """
+
+    allowed_prefixes = ("/accounts/", "/i18n/", "/static/", "/healthz")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if mfa_required(user) and not request.path.startswith(self.allowed_prefixes) and not _has_mfa(user):
+            return redirect(f"{reverse('mfa_activate_totp')}?next={request.path}")
+        return self.get_response(request)
+
+
+def _has_mfa(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    cached = getattr(user, "_has_mfa", None)
+    if cached is None:
+        cached = user._has_mfa = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    return cached

@@ -1,0 +1,34 @@
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from .search.query import excerpt, search_pages
+
+RESULTS_PER_PAGE = 20
+
+
+@login_not_required
+@never_cache
+def healthz(request):
+    """For load balancers: 200 when this process can reach the database, 503 otherwise."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # noqa: BLE001 - any database failure means "not healthy"
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def search(request):
+    query = request.GET.get("q", "").strip()[:200]
+    results = None
+    if query:
+        paginator = Paginator(search_pages(request.user, query), RESULTS_PER_PAGE)
+        results = paginator.get_page(request.GET.get("page"))
+        for page in results:
+            page.search_excerpt = excerpt(page, query)
+    return render(request, "portal/search.html", {"query": query, "results": results})
