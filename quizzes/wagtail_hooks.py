@@ -1,0 +1,34 @@
+"""Question banks and quizzes in the Wagtail admin (compliance editors)."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from .models import QuestionBank, Quiz
+
+
+class QuestionBankViewSet(SnippetViewSet):
+    model = QuestionBank
+    icon = "help"
+    menu_label = _("Question banks")
+    list_display = ["title", "slug", "live", "latest_revision_created_at"]
+    search_fields = ["title", "description"]
+
+
+class QuizViewSet(SnippetViewSet):
+    model = Quiz
+    icon = "tasks"
+    menu_label = _("Quizzes")
+    list_display = ["title", "slug", "question_count", "pass_mark_percent", "max_attempts", "time_limit_minutes"]
+    search_fields = ["title", "slug"]
+
+
+class QuizzesViewSetGroup(SnippetViewSetGroup):
+    items = (QuestionBankViewSet, QuizViewSet)
+    menu_icon = "help"
+    menu_label = _("Quizzes")
+    menu_name = "quizzes"
+    add_to_admin_menu = True
+
+
+register_snippet(QuizzesViewSetGroup)
