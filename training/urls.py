@@ -1,3 +1,13 @@
+from django.urls import path
+
+from . import views
+
 app_name = "training"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.my_training, name="my_training"),
+    path("attestations/<slug:slug>/", views.attestation, name="attestation"),
+    path("checklists/<int:pk>/", views.checklist, name="checklist"),
+    path("manage/", views.manage, name="manage"),
+    path("manage/assignments/<int:pk>/exempt/", views.exempt, name="exempt"),
+]

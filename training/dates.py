@@ -1,0 +1,35 @@
+"""Fiscal years and due dates, in Japanese time whatever the server's clock says."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+JST = ZoneInfo("Asia/Tokyo")
+ONE_OFF_CYCLE = "once"
+
+
+def today_jst() -> dt.date:
+    return timezone.now().astimezone(JST).date()
+
+
+def fiscal_year_of(day: dt.date) -> int:
+    """Japanese fiscal year (年度): FY2026 runs from 1 April 2026 to 31 March 2027."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def fiscal_cycle(day: dt.date) -> str:
+    return f"FY{fiscal_year_of(day)}"
+
+
+def fiscal_year_bounds(year: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, 4, 1), dt.date(year + 1, 3, 31)
+
+
+def end_of_day_jst(day: dt.date) -> dt.datetime:
+    """The last instant of `day` in Japan: a due date is met by anything up to 23:59:59.999999 JST."""
+    return dt.datetime.combine(day, dt.time.max, tzinfo=JST)
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(JST).date()

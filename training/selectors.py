@@ -1,0 +1,324 @@
+"""Reads for training."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from people.models import Person, Unit
+from people.roles import COMPLIANCE_EDITORS, TRAINING_ADMINISTRATORS
+
+from .dates import end_of_day_jst
+from .models import (
+    Acknowledgement,
+    Assignment,
+    AttestationDocument,
+    AttestationVersion,
+    Certificate,
+    LessonProgress,
+    TrainingModulePage,
+    TransferChecklist,
+)
+
+
+def can_see_any_module(person) -> bool:
+    return person.is_authenticated and (person.in_group(COMPLIANCE_EDITORS) or person.in_group(TRAINING_ADMINISTRATORS))
+
+
+def module_visible_to(*, module: TrainingModulePage, person) -> bool:
+    """In the audience, or assigned it (even manually, even in the past), or editing training."""
+    if not person.is_authenticated:
+        return False
+    if can_see_any_module(person):
+        return True
+    if Assignment.objects.filter(module=module, person=person).exists():
+        return True
+    return module.audience_includes(person)
+
+
+def modules_visible_to(*, person) -> list[TrainingModulePage]:
+    if not person.is_authenticated:
+        return []
+    modules = TrainingModulePage.objects.live().order_by("path")
+    if can_see_any_module(person):
+        return list(modules)
+    assigned = set(Assignment.objects.filter(person=person).values_list("module_id", flat=True))
+    return [m for m in modules if m.pk in assigned or m.audience_includes(person)]
+
+
+def current_assignment(*, person, module: TrainingModulePage) -> Assignment | None:
+    """The assignment the module page works on: the unarchived one, else the latest."""
+    if not person.is_authenticated:
+        return None
+    rows = Assignment.objects.filter(person=person, module=module).select_related("module")
+    return (
+        rows.filter(archived_at__isnull=True).order_by("-assigned_at").first() or rows.order_by("-assigned_at").first()
+    )
+
+
+def read_lesson_keys(*, assignment: Assignment) -> set[str]:
+    return set(assignment.lesson_progress.values_list("lesson_key", flat=True))
+
+
+def assignment_requirements_met(*, assignment: Assignment) -> bool:
+    keys = set(assignment.module.lesson_keys())
+    if not keys <= read_lesson_keys(assignment=assignment):
+        return False
+    return assignment.module.quiz_id is None or assignment.quiz_passed_at is not None
+
+
+@dataclass
+class AssignmentRow:
+    assignment: Assignment
+    lessons_total: int
+    lessons_read: int
+
+    @property
+    def percent(self) -> int:
+        if self.assignment.status == Assignment.Status.COMPLETED:
+            return 100
+        steps = self.lessons_total + (1 if self.assignment.module.quiz_id else 0)
+        done = self.lessons_read + (1 if self.assignment.quiz_passed_at else 0)
+        return round(100 * done / steps) if steps else 0
+
+
+def my_assignments(*, person: Person) -> tuple[list[AssignmentRow], list[AssignmentRow]]:
+    """(current, history) with progress; three queries however many assignments there are."""
+    rows = (
+        Assignment.objects.filter(person=person)
+        .select_related("module", "certificate")
+        .prefetch_related(
+            Prefetch("lesson_progress", queryset=LessonProgress.objects.only("assignment_id", "lesson_key"))
+        )
+        .order_by("due_at", "pk")
+    )
+    current, history = [], []
+    for assignment in rows:
+        keys = set(assignment.module.lesson_keys())
+        read = {p.lesson_key for p in assignment.lesson_progress.all()} & keys
+        row = AssignmentRow(assignment=assignment, lessons_total=len(keys), lessons_read=len(read))
+        (current if assignment.archived_at is None else history).append(row)
+    history.sort(key=lambda r: r.assignment.assigned_at, reverse=True)
+    return current, history
+
+
+def open_assignments(*, person: Person) -> list[Assignment]:
+    return list(
+        Assignment.objects.filter(person=person, status=Assignment.Status.ASSIGNED, archived_at__isnull=True)
+        .select_related("module")
+        .order_by("due_at", "pk")
+    )
+
+
+def people_to_remind(*, today: dt.date) -> list[int]:
+    """Active people with an open assignment whose reminder day is today (see `reminder_due_today`)."""
+    from .services import REMINDER_DAYS_BEFORE, reminder_due_today
+
+    days = [today + dt.timedelta(days=n) for n in REMINDER_DAYS_BEFORE]
+    upcoming = Q()
+    for day in days:
+        upcoming |= Q(due_at__gte=end_of_day_jst(day - dt.timedelta(days=1)), due_at__lte=end_of_day_jst(day))
+    overdue = Q(due_at__lt=end_of_day_jst(today - dt.timedelta(days=1)))
+    rows = Assignment.objects.filter(
+        upcoming | overdue,
+        status=Assignment.Status.ASSIGNED,
+        archived_at__isnull=True,
+        person__is_active=True,
+    ).values_list("person_id", "due_at")
+    found = set()
+    for person_id, due_at in rows.iterator(chunk_size=5000):
+        if person_id not in found and reminder_due_today(due_date=_jst_date(due_at), today=today):
+            found.add(person_id)
+    return sorted(found)
+
+
+def _jst_date(moment: dt.datetime) -> dt.date:
+    from .dates import local_date
+
+    return local_date(moment)
+
+
+def managers_to_brief() -> list[int]:
+    return sorted(set(Unit.managers.through.objects.filter(person__is_active=True).values_list("person_id", flat=True)))
+
+
+def units_below(units: list[Unit]) -> QuerySet[Unit]:
+    if not units:
+        return Unit.objects.none()
+    query = Q()
+    for unit in units:
+        query |= Q(path__startswith=unit.path)
+    return Unit.objects.filter(query)
+
+
+def unit_training_summary(*, units: list[Unit]) -> dict:
+    """Open, overdue and completed current assignments for the people of these units and their sub-units."""
+    now = timezone.now()
+    scope = Assignment.objects.filter(
+        archived_at__isnull=True, person__is_active=True, person__unit__in=units_below(units)
+    )
+    counts = (
+        scope.values("person__unit__name", "person__unit__path")
+        .annotate(
+            total=Count("pk"),
+            completed=Count("pk", filter=Q(status=Assignment.Status.COMPLETED)),
+            open=Count("pk", filter=Q(status=Assignment.Status.ASSIGNED)),
+            overdue=Count("pk", filter=Q(status=Assignment.Status.ASSIGNED, due_at__lt=now)),
+        )
+        .order_by("person__unit__path")
+    )
+    overdue = list(
+        scope.filter(status=Assignment.Status.ASSIGNED, due_at__lt=now)
+        .select_related("person", "module")
+        .order_by("person__unit__path", "due_at")[:200]
+    )
+    return {"rows": list(counts), "overdue": overdue}
+
+
+# --- Certificates -----------------------------------------------------------------------
+
+
+def normalise_code(raw: str) -> str:
+    compact = "".join(ch for ch in (raw or "").upper() if ch.isalnum())
+    return "-".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+
+
+def certificate_by_code(*, code: str) -> Certificate | None:
+    normalised = normalise_code(code)
+    if not normalised or len(normalised) > 40:
+        return None
+    return Certificate.objects.filter(code=normalised).first()
+
+
+def certificate_of_owner(*, pk: int, person) -> Certificate | None:
+    return Certificate.objects.select_related("assignment").filter(pk=pk, assignment__person=person).first()
+
+
+# --- Attestations -----------------------------------------------------------------------
+
+
+@dataclass
+class PendingAttestation:
+    document: AttestationDocument
+    version: AttestationVersion
+    previously_acknowledged: AttestationVersion | None
+
+
+def attestation_status(*, document: AttestationDocument, person: Person) -> PendingAttestation | None:
+    """What `person` must acknowledge for `document`, or None when nothing is due.
+
+    Due when the person is in the audience and has not acknowledged the latest material version
+    or any version after it. The first version always counts as material.
+    """
+    versions = list(document.versions.order_by("number"))
+    if not versions or not document.audience_includes(person):
+        return None
+    latest = versions[-1]
+    material_from = max([v.number for v in versions if v.material] + [versions[0].number])
+    acked = list(
+        Acknowledgement.objects.filter(person=person, version__document=document)
+        .select_related("version")
+        .order_by("-version__number")
+    )
+    if any(a.version.number >= material_from for a in acked):
+        return None
+    return PendingAttestation(
+        document=document, version=latest, previously_acknowledged=acked[0].version if acked else None
+    )
+
+
+def attestations_pending(*, person: Person) -> list[PendingAttestation]:
+    if not person.is_authenticated:
+        return []
+    pending = []
+    for document in AttestationDocument.objects.prefetch_related(
+        "audience_units", "audience_employment_types", "audience_job_roles"
+    ):
+        status = attestation_status(document=document, person=person)
+        if status is not None:
+            pending.append(status)
+    return pending
+
+
+def acknowledgements_of(*, document: AttestationDocument) -> QuerySet[Acknowledgement]:
+    """Every acknowledgement ever given for the document, all versions, oldest first."""
+    return (
+        Acknowledgement.objects.filter(version__document=document)
+        .select_related("person", "version")
+        .order_by("acknowledged_at", "pk")
+    )
+
+
+# --- Transfer checklists ----------------------------------------------------------------
+
+
+def can_countersign(*, checklist: TransferChecklist, person) -> bool:
+    """The transferee's manager, or a manager of the new unit or a unit above it; never the transferee."""
+    if not person.is_authenticated or person.pk == checklist.person_id:
+        return False
+    if checklist.person.manager_id == person.pk:
+        return True
+    ancestor_paths = _ancestor_paths(checklist.to_unit.path)
+    return Unit.objects.filter(path__in=ancestor_paths, managers=person).exists()
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    codes = [c for c in path.split("/") if c]
+    return ["".join(f"{c}/" for c in codes[: i + 1]) for i in range(len(codes))]
+
+
+def checklists_to_confirm(*, person) -> list[TransferChecklist]:
+    return list(TransferChecklist.objects.filter(person=person, confirmed_at__isnull=True).select_related("to_unit"))
+
+
+def checklists_to_countersign(*, person) -> list[TransferChecklist]:
+    """Open checklists this person may countersign, whether or not the transferee has confirmed yet."""
+    if not person.is_authenticated:
+        return []
+    managed_paths = list(Unit.objects.filter(managers=person).values_list("path", flat=True))
+    scope = Q(person__manager=person)
+    for unit_path in managed_paths:
+        scope |= Q(to_unit__path__startswith=unit_path)
+    return list(
+        TransferChecklist.objects.filter(scope, countersigned_at__isnull=True)
+        .exclude(person=person)
+        .select_related("person", "to_unit")
+        .order_by("due_at")
+    )
+
+
+def checklist_visible_to(*, checklist: TransferChecklist, person) -> bool:
+    return checklist.person_id == person.pk or can_countersign(checklist=checklist, person=person)
+
+
+# --- Administration ---------------------------------------------------------------------
+
+
+def admin_assignments(*, module_id: int | None = None, status: str = "", query: str = "") -> QuerySet[Assignment]:
+    rows = Assignment.objects.select_related("person", "person__unit", "module", "exempted_by").order_by(
+        "-assigned_at", "-pk"
+    )
+    if module_id:
+        rows = rows.filter(module_id=module_id)
+    if status == "overdue":
+        rows = rows.filter(status=Assignment.Status.ASSIGNED, archived_at__isnull=True, due_at__lt=timezone.now())
+    elif status == "archived":
+        rows = rows.filter(archived_at__isnull=False)
+    elif status in Assignment.Status.values:
+        rows = rows.filter(status=status, archived_at__isnull=True)
+    if query:
+        rows = rows.filter(
+            Q(person__email__icontains=query)
+            | Q(person__employee_number=query)
+            | Q(person__family_name__icontains=query)
+            | Q(person__given_name__icontains=query)
+        )
+    return rows
+
+
+def find_person(*, identifier: str) -> Person | None:
+    identifier = (identifier or "").strip()
+    if not identifier:
+        return None
+    return Person.objects.filter(Q(email__iexact=identifier) | Q(employee_number=identifier)).first()

@@ -1,0 +1,510 @@
+"""Writes for training: assignments, progress, completion, certificates, attestations, checklists.
+
+Every function is keyword-only and atomic. Bulk synchronisation writes one audit entry per run;
+every other state change writes one audit entry.
+"""
+
+import datetime as dt
+import logging
+import secrets
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from audit.services import audit_record
+from people.models import Person, Transfer, Unit
+
+from . import selectors
+from .dates import end_of_day_jst, local_date, today_jst
+from .models import (
+    Acknowledgement,
+    Assignment,
+    AttestationDocument,
+    AttestationVersion,
+    Certificate,
+    LessonProgress,
+    ReminderLog,
+    TrainingModulePage,
+    TransferChecklist,
+)
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 2000
+# Above this many people a targeted sync is no cheaper than a full one (and IN lists get long).
+TARGETED_SYNC_LIMIT = 5000
+CHECKLIST_DAYS = 14
+REMINDER_DAYS_BEFORE = (14, 7, 1)
+
+
+# --- Assignments ------------------------------------------------------------------------
+
+
+@dataclass
+class SyncResult:
+    created: int = 0
+    archived: int = 0
+    restored: int = 0
+    modules: list[int] = field(default_factory=list)
+
+
+@transaction.atomic
+def assignments_sync(
+    *, people: list[int] | QuerySet | None = None, modules: list[TrainingModulePage] | None = None
+) -> SyncResult:
+    """Bring assignments in step with audiences for the current cycle; idempotent.
+
+    For each live module: create what is missing for people in its audience, archive open
+    automatic assignments of people who left it (or left the company), restore those who came
+    back, and archive everything of earlier cycles. A handful of queries per module, whatever
+    the number of people. `people` limits the work to those person ids (after an HR import).
+    """
+    person_ids: set[int] | None = None
+    if people is not None:
+        person_ids = {p if isinstance(p, int) else p.pk for p in people}
+        if not person_ids:
+            return SyncResult()
+        if len(person_ids) > TARGETED_SYNC_LIMIT:
+            person_ids = None
+    module_qs = TrainingModulePage.objects.live()
+    if modules is not None:
+        module_qs = module_qs.filter(pk__in=[m.pk for m in modules])
+    now = timezone.now()
+    today = today_jst()
+    result = SyncResult()
+    for module in module_qs.prefetch_related("audience_units", "audience_employment_types", "audience_job_roles"):
+        cycle = module.cycle_for(today)
+        due_at = module.due_at_for(cycle=cycle, assigned_on=today)
+        audience = module.audience_people()
+        rows = Assignment.objects.filter(module=module, cycle=cycle)
+        if person_ids is not None:
+            audience = audience.filter(pk__in=person_ids)
+            rows = rows.filter(person_id__in=person_ids)
+        wanted = set(audience.values_list("pk", flat=True))
+        have: dict[int, tuple[str, dt.datetime | None, str]] = {
+            pid: (source, archived_at, reason)
+            for pid, source, archived_at, reason in rows.values_list(
+                "person_id", "source", "archived_at", "archive_reason"
+            )
+        }
+        missing = wanted - have.keys()
+        Assignment.objects.bulk_create(
+            [
+                Assignment(person_id=pid, module=module, cycle=cycle, assigned_at=now, due_at=due_at)
+                for pid in sorted(missing)
+            ],
+            batch_size=BATCH_SIZE,
+            ignore_conflicts=True,
+        )
+        result.created += len(missing)
+        left = [
+            pid
+            for pid, (source, archived_at, _reason) in have.items()
+            if pid not in wanted and archived_at is None and source == Assignment.Source.AUTO
+        ]
+        back = [
+            pid
+            for pid, (_source, archived_at, reason) in have.items()
+            if pid in wanted and archived_at is not None and reason == "left_audience"
+        ]
+        for chunk in _chunks(left):
+            result.archived += rows.filter(person_id__in=chunk, status=Assignment.Status.ASSIGNED).update(
+                archived_at=now, archive_reason="left_audience"
+            )
+        for chunk in _chunks(back):
+            result.restored += rows.filter(person_id__in=chunk).update(archived_at=None, archive_reason="")
+        # Earlier cycles become history: kept, never deleted, no longer "to do".
+        result.archived += (
+            Assignment.objects.filter(module=module, archived_at__isnull=True)
+            .exclude(cycle=cycle)
+            .update(archived_at=now, archive_reason="cycle_ended")
+        )
+        result.modules.append(module.pk)
+    if result.created or result.archived or result.restored:
+        audit_record(
+            actor=None,
+            action="training.assignments_synced",
+            detail={
+                "created": result.created,
+                "archived": result.archived,
+                "restored": result.restored,
+                "modules": result.modules,
+                "targeted_people": len(person_ids) if person_ids is not None else None,
+            },
+        )
+    return result
+
+
+def _chunks(ids: list[int], size: int = 900):
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _require_training_admin(actor: Person) -> None:
+    from people.roles import TRAINING_ADMINISTRATORS
+
+    if not actor.in_group(TRAINING_ADMINISTRATORS):
+        raise PermissionError("Only training administrators may do this.")
+
+
+@transaction.atomic
+def assignment_assign_manual(
+    *, person: Person, module: TrainingModulePage, actor: Person, due_date: dt.date | None = None
+) -> Assignment:
+    """An administrator assigns a module to one person, in or outside its audience."""
+    _require_training_admin(actor)
+    if not person.is_active:
+        raise ValidationError(_("%(person)s has left and cannot be assigned training.") % {"person": person})
+    if not module.live:
+        raise ValidationError(_("This module is not published."))
+    today = today_jst()
+    if due_date is not None and due_date < today:
+        raise ValidationError(_("The due date cannot be in the past."))
+    cycle = module.cycle_for(today)
+    due_at = end_of_day_jst(due_date) if due_date else module.due_at_for(cycle=cycle, assigned_on=today)
+    existing = Assignment.objects.select_for_update().filter(person=person, module=module, cycle=cycle).first()
+    if existing is not None and existing.archived_at is None:
+        raise ValidationError(
+            _("%(person)s already has this module for %(cycle)s (%(status)s).")
+            % {"person": person, "cycle": cycle, "status": existing.get_status_display()}
+        )
+    if existing is not None:
+        existing.archived_at = None
+        existing.archive_reason = ""
+        existing.source = Assignment.Source.MANUAL
+        existing.due_at = due_at
+        existing.save(update_fields=["archived_at", "archive_reason", "source", "due_at"])
+        assignment = existing
+    else:
+        assignment = Assignment.objects.create(
+            person=person, module=module, cycle=cycle, source=Assignment.Source.MANUAL, due_at=due_at
+        )
+    audit_record(
+        actor=actor,
+        action="training.assigned",
+        target=assignment,
+        detail={"person": person.pk, "module": module.pk, "cycle": cycle, "due": local_date(due_at).isoformat()},
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignment_exempt(*, assignment: Assignment, actor: Person, reason: str) -> Assignment:
+    """Excuse a person from one assignment, with the reason on record."""
+    _require_training_admin(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give the reason for the exemption."))
+    locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if not locked.is_open:
+        raise ValidationError(_("Only an open assignment can be exempted."))
+    locked.status = Assignment.Status.EXEMPTED
+    locked.exempted_at = timezone.now()
+    locked.exempted_by = actor
+    locked.exemption_reason = reason
+    locked.save(update_fields=["status", "exempted_at", "exempted_by", "exemption_reason"])
+    audit_record(actor=actor, action="training.exempted", target=locked, detail={"reason": reason})
+    return locked
+
+
+# --- Progress and completion --------------------------------------------------------------
+
+
+@transaction.atomic
+def lesson_mark_read(*, assignment: Assignment, lesson_key: str) -> LessonProgress:
+    """Record that the person read one lesson; completes the assignment if nothing else is missing."""
+    if lesson_key not in assignment.module.lesson_keys():
+        raise ValidationError(_("This lesson is not part of the module."))
+    if assignment.archived_at is not None:
+        raise ValidationError(_("This assignment is closed."))
+    progress, created = LessonProgress.objects.get_or_create(assignment=assignment, lesson_key=lesson_key)
+    if created:
+        _complete_if_done(assignment_id=assignment.pk)
+    return progress
+
+
+@transaction.atomic
+def assignment_record_quiz_result(*, attempt) -> Assignment | None:
+    """Called when a quiz attempt is graded: a pass in an assignment's context counts for it."""
+    context = attempt.context or ""
+    if not context.startswith("assignment:") or not attempt.passed:
+        return None
+    try:
+        pk = int(context.removeprefix("assignment:"))
+    except ValueError:
+        return None
+    assignment = (
+        Assignment.objects.select_for_update()
+        .select_related("module")
+        .filter(pk=pk, person_id=attempt.person_id)
+        .first()
+    )
+    if assignment is None or assignment.module.quiz_id != attempt.quiz_id or assignment.quiz_passed_at:
+        return assignment
+    assignment.quiz_passed_at = attempt.submitted_at or timezone.now()
+    assignment.save(update_fields=["quiz_passed_at"])
+    audit_record(
+        actor=attempt.person,
+        action="training.quiz_passed",
+        target=assignment,
+        detail={"attempt": str(attempt.public_id), "score_percent": str(attempt.score_percent)},
+    )
+    return _complete_if_done(assignment_id=assignment.pk)
+
+
+def _complete_if_done(*, assignment_id: int) -> Assignment:
+    assignment = Assignment.objects.select_for_update().select_related("module", "person").get(pk=assignment_id)
+    if assignment.status != Assignment.Status.ASSIGNED or assignment.archived_at is not None:
+        return assignment
+    if not selectors.assignment_requirements_met(assignment=assignment):
+        return assignment
+    assignment.status = Assignment.Status.COMPLETED
+    assignment.completed_at = timezone.now()
+    assignment.save(update_fields=["status", "completed_at"])
+    certificate = certificate_issue(assignment=assignment)
+    audit_record(
+        actor=assignment.person,
+        action="training.completed",
+        target=assignment,
+        detail={"on_time": assignment.completed_on_time, "certificate": certificate.code},
+    )
+    return assignment
+
+
+# --- Certificates -------------------------------------------------------------------------
+
+# No 0/O, 1/I/L or U: codes are read aloud and typed from paper.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
+CODE_GROUPS = 4
+CODE_GROUP_LENGTH = 4
+
+
+def certificate_code_new() -> str:
+    """16 characters from a 30-letter alphabet (about 78 bits), in groups of four."""
+    groups = ["".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_GROUP_LENGTH)) for _ in range(CODE_GROUPS)]
+    return "-".join(groups)
+
+
+@transaction.atomic
+def certificate_issue(*, assignment: Assignment) -> Certificate:
+    existing = Certificate.objects.filter(assignment=assignment).first()
+    if existing is not None:
+        return existing
+    if assignment.status != Assignment.Status.COMPLETED or assignment.completed_at is None:
+        raise ValidationError(_("A certificate is issued only for a completed module."))
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Certificate.objects.create(
+                    assignment=assignment,
+                    code=certificate_code_new(),
+                    person_name=assignment.person.get_full_name() or assignment.person.email,
+                    module_title=assignment.module.title,
+                    cycle=assignment.cycle,
+                    completed_at=assignment.completed_at,
+                )
+        except IntegrityError:
+            continue
+    raise RuntimeError("Could not draw a unique certificate code.")
+
+
+# --- Attestations ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def attestation_publish_version(
+    *, document: AttestationDocument, body: str, material: bool, change_note: str = "", actor: Person | None = None
+) -> AttestationVersion:
+    """Publish a new wording. The first version always asks everyone; later ones only if material."""
+    if not (body or "").strip():
+        raise ValidationError(_("The document text is empty."))
+    AttestationDocument.objects.select_for_update().filter(pk=document.pk).first()
+    last = document.versions.order_by("-number").first()
+    version = AttestationVersion.objects.create(
+        document=document,
+        number=(last.number + 1) if last else 1,
+        body=body,
+        material=material or last is None,
+        change_note=change_note,
+        published_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="training.attestation_published",
+        target=version,
+        detail={"document": document.slug, "number": version.number, "material": version.material},
+    )
+    return version
+
+
+@transaction.atomic
+def attestation_acknowledge(*, person: Person, version: AttestationVersion) -> Acknowledgement:
+    latest = version.document.versions.order_by("-number").first()
+    if latest is None or latest.pk != version.pk:
+        raise ValidationError(_("A newer version of this document exists; please read that one."))
+    if not version.document.audience_includes(person):
+        raise ValidationError(_("This document is not addressed to you."))
+    ack, created = Acknowledgement.objects.get_or_create(person=person, version=version)
+    if created:
+        audit_record(
+            actor=person,
+            action="training.attestation_acknowledged",
+            target=ack,
+            detail={"document": version.document.slug, "number": version.number},
+        )
+    return ack
+
+
+# --- Transfer checklists --------------------------------------------------------------------
+
+
+@transaction.atomic
+def checklist_create_for_transfer(*, transfer: Transfer) -> TransferChecklist:
+    """One checklist per transfer; calling it again returns the same one."""
+    existing = TransferChecklist.objects.filter(transfer=transfer).first()
+    if existing is not None:
+        return existing
+    start = max(transfer.effective_on, today_jst())
+    checklist = TransferChecklist.objects.create(
+        transfer=transfer,
+        person=transfer.person,
+        to_unit=transfer.to_unit,
+        due_at=end_of_day_jst(start + dt.timedelta(days=CHECKLIST_DAYS)),
+    )
+    audit_record(
+        actor=None,
+        action="training.checklist_created",
+        target=checklist,
+        detail={"person": transfer.person_id, "from": transfer.from_unit.code, "to": transfer.to_unit.code},
+    )
+    return checklist
+
+
+@transaction.atomic
+def checklist_confirm(*, checklist: TransferChecklist, person: Person, items: list[str]) -> TransferChecklist:
+    """The transferee confirms every item; all of them, or nothing is saved."""
+    locked = TransferChecklist.objects.select_for_update().get(pk=checklist.pk)
+    if locked.person_id != person.pk:
+        raise PermissionError("Only the transferee confirms their checklist.")
+    if locked.confirmed_at is not None:
+        raise ValidationError(_("You have already confirmed this checklist."))
+    missing = [label for value, label in TransferChecklist.Item.choices if value not in set(items)]
+    if missing:
+        raise ValidationError(_("Confirm every item: %(items)s") % {"items": " / ".join(str(m) for m in missing)})
+    locked.confirmed_items = list(TransferChecklist.Item.values)
+    locked.confirmed_at = timezone.now()
+    locked.save(update_fields=["confirmed_items", "confirmed_at"])
+    audit_record(actor=person, action="training.checklist_confirmed", target=locked)
+    return locked
+
+
+@transaction.atomic
+def checklist_countersign(*, checklist: TransferChecklist, manager: Person, note: str = "") -> TransferChecklist:
+    locked = TransferChecklist.objects.select_for_update().select_related("person", "to_unit").get(pk=checklist.pk)
+    if not selectors.can_countersign(checklist=locked, person=manager):
+        raise PermissionError("Only the transferee's new manager countersigns.")
+    if locked.confirmed_at is None:
+        raise ValidationError(_("The transferee has not confirmed the checklist yet."))
+    if locked.countersigned_at is not None:
+        raise ValidationError(_("This checklist is already countersigned."))
+    locked.countersigned_by = manager
+    locked.countersigned_at = timezone.now()
+    locked.manager_note = (note or "").strip()[:500]
+    locked.save(update_fields=["countersigned_by", "countersigned_at", "manager_note"])
+    audit_record(actor=manager, action="training.checklist_countersigned", target=locked)
+    return locked
+
+
+# --- Reminders ------------------------------------------------------------------------------
+
+
+@dataclass
+class ReminderRun:
+    people: list[int] = field(default_factory=list)
+    managers: list[int] = field(default_factory=list)
+
+
+def reminder_due_today(*, due_date: dt.date, today: dt.date) -> bool:
+    """14, 7 and 1 days before the due date, then weekly from the first day overdue."""
+    days_left = (due_date - today).days
+    if days_left in REMINDER_DAYS_BEFORE:
+        return True
+    overdue = -days_left
+    return overdue >= 1 and (overdue - 1) % 7 == 0
+
+
+def reminders_send() -> ReminderRun:
+    """Send today's digests. Each person and each manager gets at most one per day, whatever reruns."""
+    today = today_jst()
+    run = ReminderRun()
+    triggered = selectors.people_to_remind(today=today)
+    for person_id in triggered:
+        if _send_person_digest(person_id=person_id, today=today):
+            run.people.append(person_id)
+    if today.weekday() == getattr(settings, "TRAINING_MANAGER_DIGEST_WEEKDAY", 0):
+        for manager_id in selectors.managers_to_brief():
+            if _send_manager_digest(manager_id=manager_id, today=today):
+                run.managers.append(manager_id)
+    return run
+
+
+@transaction.atomic
+def _send_person_digest(*, person_id: int, today: dt.date) -> bool:
+    person = Person.objects.get(pk=person_id)
+    assignments = selectors.open_assignments(person=person)
+    if not assignments or not person.email:
+        return False
+    log, created = ReminderLog.objects.get_or_create(
+        person=person,
+        kind=ReminderLog.Kind.PERSON,
+        sent_on=today,
+        defaults={"assignment_ids": [a.pk for a in assignments]},
+    )
+    if not created:
+        return False
+    now = timezone.now()
+    with translation.override("ja"):
+        context = {
+            "person": person,
+            "assignments": assignments,
+            "overdue": [a for a in assignments if a.is_overdue(now)],
+            "base_url": settings.WAGTAILADMIN_BASE_URL,
+        }
+        subject = _("[Conduct-Rule Portal] Your training: %(count)d to complete") % {"count": len(assignments)}
+        body = render_to_string("training/email/person_digest.txt", context)
+    # A failure here rolls the log row back, so the next run tries again.
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
+    return True
+
+
+@transaction.atomic
+def _send_manager_digest(*, manager_id: int, today: dt.date) -> bool:
+    manager = Person.objects.get(pk=manager_id)
+    week_ago = today - dt.timedelta(days=6)
+    if ReminderLog.objects.filter(person=manager, kind=ReminderLog.Kind.MANAGER, sent_on__gte=week_ago).exists():
+        return False
+    units = list(Unit.objects.filter(managers=manager))
+    summary = selectors.unit_training_summary(units=units)
+    if not summary["rows"]:
+        return False
+    log, created = ReminderLog.objects.get_or_create(
+        person=manager,
+        kind=ReminderLog.Kind.MANAGER,
+        sent_on=today,
+        defaults={"assignment_ids": [a.pk for a in summary["overdue"]]},
+    )
+    if not created:
+        return False
+    with translation.override("ja"):
+        context = {"manager": manager, "summary": summary, "base_url": settings.WAGTAILADMIN_BASE_URL}
+        subject = _("[Conduct-Rule Portal] Weekly training status of your units")
+        body = render_to_string("training/email/manager_digest.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [manager.email])
+    return True

@@ -1,0 +1,69 @@
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.panels import FieldPanel
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from people.roles import TRAINING_ADMINISTRATORS
+
+from . import selectors
+from .models import AttestationDocument, AttestationVersion
+
+
+@hooks.register("portal_home_panels")
+def training_home_panel(request):
+    """Open training with due dates, documents to acknowledge and transfer checklists to do or countersign."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    open_assignments = selectors.open_assignments(person=user)
+    attestations = selectors.attestations_pending(person=user)
+    to_confirm = selectors.checklists_to_confirm(person=user)
+    to_countersign = selectors.checklists_to_countersign(person=user)
+    if not (open_assignments or attestations or to_confirm or to_countersign):
+        return None
+    return render_to_string(
+        "training/home_panel.html",
+        {
+            "assignments": open_assignments,
+            "attestations": attestations,
+            "to_confirm": to_confirm,
+            "to_countersign": to_countersign,
+        },
+        request=request,
+    )
+
+
+@hooks.register("portal_staff_nav")
+def training_staff_nav(request):
+    if request.user.is_authenticated and request.user.in_group(TRAINING_ADMINISTRATORS):
+        return [{"url": reverse("training:manage"), "label": _("Training administration")}]
+    return []
+
+
+class AttestationDocumentViewSet(SnippetViewSet):
+    model = AttestationDocument
+    icon = "doc-full-inverse"
+    menu_label = _("Attestation documents")
+    list_display = ["title", "slug"]
+
+
+class AttestationVersionViewSet(SnippetViewSet):
+    model = AttestationVersion
+    icon = "history"
+    menu_label = _("Attestation versions")
+    list_display = ["document", "number", "material", "published_at"]
+    list_filter = ["document", "material"]
+    panels = [FieldPanel("document"), FieldPanel("body"), FieldPanel("material"), FieldPanel("change_note")]
+
+
+class TrainingViewSetGroup(SnippetViewSetGroup):
+    items = (AttestationDocumentViewSet, AttestationVersionViewSet)
+    menu_icon = "doc-full-inverse"
+    menu_label = _("Attestations")
+    menu_name = "attestations"
+
+
+register_snippet(TrainingViewSetGroup)
