@@ -1,0 +1,35 @@
+// Saves the answers in the background whenever a choice changes. The form works without it.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-autosave]");
+  if (!form || !window.fetch || !window.FormData) return;
+  var status = form.querySelector("[data-autosave-status]");
+  var pending = null;
+  function save() {
+    var data = new FormData(form);
+    data.set("action", "save");
+    fetch(form.action, {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: { "X-Requested-With": "fetch" },
+    })
+      .then(function (response) {
+        return response.json().then(function (body) {
+          if (!status) return;
+          if (body.saved) {
+            status.textContent = form.dataset.savedText || "✓";
+          } else {
+            status.textContent = body.error || "";
+          }
+        });
+      })
+      .catch(function () {
+        if (status) status.textContent = form.dataset.failedText || "";
+      });
+  }
+  form.addEventListener("change", function () {
+    window.clearTimeout(pending);
+    pending = window.setTimeout(save, 400);
+  });
+})();
