@@ -1,0 +1,159 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Case, CaseEntry
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+FILE_HELP = _(
+    "Up to 5 files, 10 MB each: PDF, PNG, JPEG, Word (DOCX) or plain text. Files are not changed: "
+    "photos, PDFs and Word files often contain your name, the author, the device or the place where "
+    "they were made. Remove such details before you attach a file if they could identify you."
+)
+
+
+class IntakeForm(forms.Form):
+    category = forms.ChoiceField(label=_("What is it about?"), choices=Case.Category.choices, widget=forms.RadioSelect)
+    what = forms.CharField(label=_("What happened?"), widget=forms.Textarea(attrs={"rows": 8}), max_length=20000)
+    when = forms.CharField(label=_("When did it happen?"), required=False, max_length=500)
+    where = forms.CharField(label=_("Where did it happen?"), required=False, max_length=500)
+    people = forms.CharField(
+        label=_("Who is involved?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )
+    identity = forms.CharField(
+        label=_("Your name and how to reach you (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        help_text=_(
+            "Leave this empty to stay anonymous. If you fill it in, it is encrypted apart from the report "
+            "and a handler can read it only after recording why."
+        ),
+    )
+    excluded = forms.MultipleChoiceField(
+        label=_("Handlers who must not see this report"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick anyone who is involved or too close to the matter. They will not be able to read it."),
+    )
+    attachments = MultipleFileField(label=_("Attachments (optional)"), help_text=FILE_HELP)
+
+    def __init__(self, *args, handlers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["excluded"].choices = [(str(h.pk), str(h)) for h in handlers]
+
+
+class FollowupLoginForm(forms.Form):
+    code = forms.CharField(
+        label=_("Receipt code"),
+        max_length=60,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+
+
+class ReporterReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your reply or additional information"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=20000,
+    )
+    attachments = MultipleFileField(label=_("Attachments (optional)"), help_text=FILE_HELP)
+
+
+class KeySetupForm(forms.Form):
+    passphrase = forms.CharField(
+        label=_("Passphrase"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        min_length=12,
+        help_text=_("At least 12 characters; a few unrelated words work well. Not your login password."),
+    )
+    passphrase_again = forms.CharField(
+        label=_("Passphrase again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("passphrase") and data.get("passphrase") != data.get("passphrase_again"):
+            raise forms.ValidationError(_("The two passphrases differ."))
+        return data
+
+
+class UnlockForm(forms.Form):
+    passphrase = forms.CharField(
+        label=_("Passphrase"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+
+class RecoverForm(KeySetupForm):
+    recovery_key = forms.CharField(label=_("Recovery key"), max_length=100)
+
+    field_order = ["recovery_key", "passphrase", "passphrase_again"]
+
+
+class ConflictForm(forms.Form):
+    CHOICES = [
+        ("no", _("I have no conflict of interest in this case.")),
+        ("yes", _("I have a conflict of interest and must not handle this case.")),
+    ]
+    declaration = forms.ChoiceField(label=_("Declaration"), choices=CHOICES, widget=forms.RadioSelect)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=Case.Status.choices)
+    text = forms.CharField(
+        label=_("Message to the reporter with this notice (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=20000,
+    )
+
+
+class EntryForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[(CaseEntry.Kind.MESSAGE, _("Message to the reporter")), (CaseEntry.Kind.NOTE, _("Internal note"))],
+        widget=forms.RadioSelect,
+        initial=CaseEntry.Kind.MESSAGE,
+    )
+    text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 5}), max_length=20000)
+    is_feedback = forms.BooleanField(
+        label=_("This message gives the reporter feedback on the follow-up (3-month deadline)"), required=False
+    )
+
+
+class GrantForm(forms.Form):
+    handler = forms.ChoiceField(label=_("Designated handler"))
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["handler"].choices = [(str(h.pk), str(h)) for h in candidates]
+
+
+class MeasureForm(forms.Form):
+    description = forms.CharField(label=_("Measure"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    owner = forms.CharField(label=_("Owner"), max_length=200)
+    due_on = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    check_on = forms.DateField(label=_("Check date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class IdentityForm(forms.Form):
+    reason = forms.CharField(label=_("Why do you need the reporter's identity?"), max_length=2000)

@@ -1,0 +1,225 @@
+"""Reads of the hotline. Nothing here decrypts; decryption is a recorded act in services."""
+
+import calendar
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from people.models import Person
+
+from .models import Case, CaseKey, CaseStub, ConflictDeclaration, HandlerDesignation, HandlerKey
+
+ACKNOWLEDGE_DAYS = 7
+INVESTIGATION_NOTICE_DAYS = 20
+FEEDBACK_MONTHS = 3
+SUPPRESSION_THRESHOLD = 5
+
+
+def active_designation(*, person) -> HandlerDesignation | None:
+    if person is None or not getattr(person, "is_authenticated", False):
+        return None
+    return HandlerDesignation.objects.filter(person=person, revoked_at__isnull=True).first()
+
+
+def is_designated(*, person) -> bool:
+    return active_designation(person=person) is not None
+
+
+def active_handlers() -> QuerySet:
+    """Designated (not revoked) people, whether or not they have set up their key yet."""
+    return Person.objects.filter(is_active=True, hotline_designations__revoked_at__isnull=True).distinct()
+
+
+def receiving_handlers() -> QuerySet:
+    """Designated handlers who can receive reports: active, not revoked and with a key pair."""
+    return (
+        active_handlers()
+        .filter(Exists(HandlerKey.objects.filter(person=OuterRef("pk"))))
+        .order_by("family_name", "given_name", "email")
+    )
+
+
+def handler_key_for(*, person) -> HandlerKey | None:
+    return HandlerKey.objects.filter(person=person).first()
+
+
+def case_key_for(*, case: Case, person) -> CaseKey | None:
+    """The handler's sealed key for the case, only while they hold an active designation."""
+    if not is_designated(person=person):
+        return None
+    return CaseKey.objects.filter(case=case, handler=person).first()
+
+
+def cases_for_handler(*, person) -> QuerySet:
+    if not is_designated(person=person):
+        return Case.objects.none()
+    return (
+        Case.objects.filter(Exists(CaseKey.objects.filter(case=OuterRef("pk"), handler=person)))
+        .annotate(
+            declared=Exists(ConflictDeclaration.objects.filter(case=OuterRef("pk"), handler=person)),
+        )
+        .order_by("-received_at", "-id")
+    )
+
+
+def has_declared(*, case: Case, person) -> bool:
+    return ConflictDeclaration.objects.filter(case=case, handler=person, has_conflict=False).exists()
+
+
+def grant_candidates(*, case: Case) -> QuerySet:
+    """Handlers who could be given the case: receiving handlers without a key for it yet."""
+    return receiving_handlers().exclude(hotline_case_keys__case=case)
+
+
+# --- deadlines ---------------------------------------------------------------------------
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    month_index = day.month - 1 + months
+    year = day.year + month_index // 12
+    month = month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class Deadline:
+    kind: str
+    label: str
+    due_on: datetime.date
+    met_at: datetime.datetime | None
+    today: datetime.date
+
+    @property
+    def met(self) -> bool:
+        return self.met_at is not None
+
+    @property
+    def overdue(self) -> bool:
+        return not self.met and self.today > self.due_on
+
+    @property
+    def due_soon(self) -> bool:
+        days = int(getattr(settings, "HOTLINE_REMINDER_DAYS_AHEAD", 2))
+        return not self.met and not self.overdue and (self.due_on - self.today).days <= days
+
+
+def case_deadlines(case: Case, *, today: datetime.date | None = None) -> list[Deadline]:
+    """Acknowledge within 7 days, notice of investigation within 20 days, feedback within 3 months.
+
+    Feedback runs from the acknowledgement, or from the end of the 7 days when none was sent
+    (EU Directive 2019/1937, art. 9(1)(f)). Due dates are end of day, Japan time.
+    """
+    from django.utils.translation import gettext_lazy as _
+
+    today = today or timezone.localdate()
+    received = timezone.localtime(case.received_at).date()
+    ack_due = received + datetime.timedelta(days=ACKNOWLEDGE_DAYS)
+    feedback_from = timezone.localtime(case.acknowledged_at).date() if case.acknowledged_at else ack_due
+    if case.is_closed:
+        # A closed case has answered everything it ever will.
+        closed = case.closed_at
+        return [
+            Deadline("acknowledge", _("Acknowledge"), ack_due, case.acknowledged_at or closed, today),
+            Deadline(
+                "investigation",
+                _("Notice of investigation"),
+                received + datetime.timedelta(days=20),
+                case.investigation_notice_at or closed,
+                today,
+            ),
+            Deadline(
+                "feedback", _("Feedback"), add_months(feedback_from, FEEDBACK_MONTHS), case.feedback_at or closed, today
+            ),
+        ]
+    return [
+        Deadline("acknowledge", _("Acknowledge"), ack_due, case.acknowledged_at, today),
+        Deadline(
+            "investigation",
+            _("Notice of investigation"),
+            received + datetime.timedelta(days=INVESTIGATION_NOTICE_DAYS),
+            case.investigation_notice_at,
+            today,
+        ),
+        Deadline("feedback", _("Feedback"), add_months(feedback_from, FEEDBACK_MONTHS), case.feedback_at, today),
+    ]
+
+
+def cases_needing_attention(*, today: datetime.date | None = None) -> list[Case]:
+    today = today or timezone.localdate()
+    open_cases = Case.objects.exclude(status=Case.Status.CLOSED)
+    return [
+        case
+        for case in open_cases.iterator()
+        if any(d.overdue or d.due_soon for d in case_deadlines(case, today=today))
+    ]
+
+
+# --- statistics --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatisticsRow:
+    month: datetime.date
+    category: str
+    category_label: str
+    outcome: str
+    outcome_label: str
+    count: int | None  # None: fewer than SUPPRESSION_THRESHOLD, suppressed
+
+    @property
+    def display(self) -> str:
+        return str(self.count) if self.count is not None else f"<{SUPPRESSION_THRESHOLD}"
+
+
+@dataclass(frozen=True)
+class HotlineStatistics:
+    start: datetime.date
+    end: datetime.date
+    rows: list[StatisticsRow]
+    total: int | None
+
+
+def _suppress(count: int) -> int | None:
+    return count if count >= SUPPRESSION_THRESHOLD else None
+
+
+def hotline_statistics(*, start: datetime.date, end: datetime.date) -> HotlineStatistics:
+    """Reports received between start and end (inclusive) by month, category and outcome.
+
+    Live cases and the stubs left by the retention purge count alike. Any cell, and the total,
+    under five is suppressed so that small numbers cannot point to a person. Open cases are
+    counted with the outcome "open".
+    """
+    counts: Counter = Counter()
+    tz = timezone.get_current_timezone()
+    start_dt = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
+    end_dt = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+    for received_at, category, outcome in Case.objects.filter(
+        received_at__gte=start_dt, received_at__lt=end_dt
+    ).values_list("received_at", "category", "outcome"):
+        local = timezone.localtime(received_at)
+        counts[(local.date().replace(day=1), category, outcome or "open")] += 1
+    for month, category, outcome in CaseStub.objects.filter(
+        received_month__gte=start.replace(day=1), received_month__lte=end
+    ).values_list("received_month", "category", "outcome"):
+        counts[(month, category, outcome or "open")] += 1
+    category_labels = dict(Case.Category.choices)
+    from django.utils.translation import gettext
+
+    outcome_labels = {**dict(Case.Outcome.choices), "open": gettext("Open")}
+    rows = [
+        StatisticsRow(
+            month=month,
+            category=category,
+            category_label=str(category_labels.get(category, category)),
+            outcome=outcome,
+            outcome_label=str(outcome_labels.get(outcome, outcome)),
+            count=_suppress(count),
+        )
+        for (month, category, outcome), count in sorted(counts.items())
+    ]
+    return HotlineStatistics(start=start, end=end, rows=rows, total=_suppress(sum(counts.values())))

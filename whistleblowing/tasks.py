@@ -1,0 +1,58 @@
+"""Background work: content-free e-mails to handlers, deadline reminders and the retention purge."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from people.models import Person
+
+SUBJECTS = {
+    "new_case": lambda: _("Conduct portal: the hotline has a new case for you"),
+    "reporter_update": lambda: _("Conduct portal: a reporter has added information on the hotline"),
+    "reminder": lambda: _("Conduct portal: a hotline deadline needs your attention"),
+}
+BODIES = {
+    "new_case": lambda: _("A case on the whistleblowing hotline is waiting for you."),
+    "reporter_update": lambda: _("A reporter has added information to a hotline case you handle."),
+    "reminder": lambda: _("A hotline case you handle has a deadline that is due soon or has passed."),
+}
+
+
+def send_handler_mail(*, handler: Person, kind: str) -> None:
+    """E-mail a handler without any content or anything that names the case: only a nudge to log in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        url = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("whistleblowing:case_list")
+        body = "\n\n".join(
+            [
+                BODIES[kind](),
+                _("Log in to the portal and open the hotline case list to see it:"),
+                url,
+                _("This e-mail deliberately says nothing about the case."),
+            ]
+        )
+        send_mail(SUBJECTS[kind](), body, settings.DEFAULT_FROM_EMAIL, [handler.email])
+
+
+@task()
+def notify_handlers(*, handler_ids: list[int], kind: str) -> int:
+    handlers = Person.objects.filter(pk__in=handler_ids, is_active=True)
+    for handler in handlers:
+        send_handler_mail(handler=handler, kind=kind)
+    return len(handlers)
+
+
+@task()
+def send_deadline_reminders() -> int:
+    from .services import send_deadline_reminders as run
+
+    return run()
+
+
+@task()
+def purge_expired_cases() -> int:
+    from .services import purge_expired_cases as run
+
+    return run()

@@ -1,0 +1,55 @@
+"""Signed form tokens for the public hotline pages, which have no session and no CSRF cookie.
+
+CSRF attacks ride on ambient credentials (cookies) that the browser attaches on its own. The
+public hotline pages carry none: the middleware strips every cookie but the language. The
+intake token only proves the form came from us recently and is single-use (so a refresh does
+not file a report twice); the follow-up token is itself the reporter's credential (it holds
+the report key, encrypted), so a page on another site cannot forge it. Both are signed with
+django.core.signing and expire.
+"""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core import signing
+
+from . import crypto
+
+INTAKE_SALT = "whistleblowing.intake"
+FOLLOWUP_SALT = "whistleblowing.followup"
+INTAKE_MAX_AGE = 4 * 60 * 60
+FOLLOWUP_MAX_AGE = 30 * 60
+
+
+def _token_key() -> bytes:
+    # A box key for follow-up tokens derived from SECRET_KEY. The tokens never rest on the
+    # server, so SECRET_KEY with the database still opens nothing.
+    return hashlib.blake2b(settings.SECRET_KEY.encode(), digest_size=32, person=b"hotline-token").digest()
+
+
+def intake_token() -> str:
+    return signing.dumps({"n": secrets.token_hex(16)}, salt=INTAKE_SALT)
+
+
+def intake_token_nonce(token: str) -> str | None:
+    try:
+        return signing.loads(token, salt=INTAKE_SALT, max_age=INTAKE_MAX_AGE)["n"]
+    except (signing.BadSignature, KeyError, TypeError):
+        return None
+
+
+def followup_token(*, case_public_id, report_key: bytes) -> str:
+    return signing.dumps(
+        {"c": str(case_public_id), "k": crypto.b64(crypto.encrypt(_token_key(), report_key))},
+        salt=FOLLOWUP_SALT,
+        compress=True,
+    )
+
+
+def followup_token_open(token: str) -> tuple[str, bytes] | None:
+    try:
+        data = signing.loads(token, salt=FOLLOWUP_SALT, max_age=FOLLOWUP_MAX_AGE)
+        return data["c"], crypto.decrypt(_token_key(), crypto.unb64(data["k"]))
+    except (signing.BadSignature, KeyError, TypeError, ValueError, crypto.DecryptionError):
+        return None

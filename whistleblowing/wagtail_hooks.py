@@ -1,0 +1,134 @@
+"""Wagtail integration: the register of designated handlers, the staff link and the regulator-report section.
+
+Designation is a legal act by the company, so the register is kept by compliance editors
+(group `compliance_editors`), not by site administrators or superusers. Keeping the register
+gives no access to cases: only a designation of one's own plus a sealed key does.
+"""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.views.generic import CreateView, EditView
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies.base import BasePermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from people.models import Person
+from people.roles import COMPLIANCE_EDITORS
+
+from . import selectors, services
+from .models import HandlerDesignation
+
+REGISTER_ACTIONS = {"add", "change", "view"}
+
+
+class RegisterPermissionPolicy(BasePermissionPolicy):
+    """Only compliance editors keep the register; nobody deletes from it (revocation keeps history)."""
+
+    def user_has_permission(self, user, action):
+        return (
+            action in REGISTER_ACTIONS
+            and getattr(user, "is_active", False)
+            and user.is_authenticated
+            and user.in_group(COMPLIANCE_EDITORS)
+        )
+
+    def users_with_any_permission(self, actions):
+        if not set(actions) & REGISTER_ACTIONS:
+            return Person.objects.none()
+        return Person.objects.filter(is_active=True, groups__name=COMPLIANCE_EDITORS).distinct()
+
+
+register_permission_policy(HandlerDesignation, RegisterPermissionPolicy(HandlerDesignation))
+
+
+class DesignateForm(forms.ModelForm):
+    class Meta:
+        model = HandlerDesignation
+        fields = ["person", "designated_on"]
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = Person.objects.filter(is_active=True).exclude(
+            hotline_designations__revoked_at__isnull=True
+        )
+
+
+class RevokeForm(forms.ModelForm):
+    revoke = forms.BooleanField(
+        label=_("Revoke this designation now"),
+        required=True,
+        help_text=_("The person loses access to every hotline case at once; their hotline key is destroyed."),
+    )
+
+    class Meta:
+        model = HandlerDesignation
+        fields = []
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.revoked_at is not None:
+            raise ValidationError(_("This designation has already been revoked."))
+        return data
+
+
+class DesignateView(CreateView):
+    def save_instance(self):
+        try:
+            return services.designate_handler(
+                person=self.form.cleaned_data["person"],
+                by=self.request.user,
+                designated_on=self.form.cleaned_data["designated_on"],
+            )
+        except ValidationError as exc:
+            self.form.add_error(None, exc)
+            raise
+
+
+class RevokeView(EditView):
+    def save_instance(self):
+        return services.revoke_designation(designation=self.object, by=self.request.user)
+
+
+class DesignationViewSet(ModelViewSet):
+    model = HandlerDesignation
+    icon = "user"
+    menu_label = _("Hotline handlers")
+    add_to_admin_menu = True
+    menu_order = 900
+    list_display = ["person", "designated_on", "designated_by", "revoked_at"]
+    list_filter = []
+    search_fields = None
+    inspect_view_enabled = False
+    create_view_class = DesignateView
+    edit_view_class = RevokeView
+
+    def get_form_class(self, for_update=False):
+        return RevokeForm if for_update else DesignateForm
+
+
+@hooks.register("register_admin_viewset")
+def register_designations():
+    return DesignationViewSet("hotline_handlers")
+
+
+@hooks.register("portal_staff_nav")
+def hotline_staff_nav(request):
+    if selectors.is_designated(person=request.user):
+        return [{"url": reverse("whistleblowing:case_list"), "label": _("Hotline cases")}]
+    return []
+
+
+@hooks.register("regulator_report_sections")
+def hotline_report_section(request, *, start: datetime.date, end: datetime.date):
+    """The hotline's part of the regulator report: counts only, cells under five suppressed."""
+    stats = selectors.hotline_statistics(start=start, end=end)
+    return render_to_string("whistleblowing/report_section.html", {"stats": stats}, request=request)
