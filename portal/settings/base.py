@@ -197,6 +197,8 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Conduct Portal"
+# One step either side absorbs phone clocks that drift by a few seconds.
+MFA_TOTP_TOLERANCE = 1
 # Roles that must have a second factor before they reach any staff page.
 PORTAL_MFA_REQUIRED_GROUPS = [
     "compliance_editors",
@@ -246,6 +248,7 @@ LOGGING = {
         # so Django's request logger only reports errors and never the address.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "wagtail": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
 

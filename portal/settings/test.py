@@ -1,3 +1,5 @@
+import os
+
 from .base import *  # noqa: F403
 from .base import DATABASES
 
@@ -13,3 +15,13 @@ STORAGES = {  # noqa: F405
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# The browser tests' portal process (tests/browser/conftest.py) serves static files itself
+# and writes e-mails to a folder the tests read.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+if os.environ.get("EMAIL_FILE_PATH"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
+if os.environ.get("MEDIA_ROOT"):
+    MEDIA_ROOT = Path(os.environ["MEDIA_ROOT"])  # noqa: F405

@@ -1,0 +1,33 @@
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Loads the demo data of every app (idempotent: running it again changes nothing)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--print-logins", action="store_true", help="Only print the demo logins.")
+
+    def handle(self, *args, print_logins: bool, **options):
+        if print_logins:
+            return self.print_logins()
+        for config in apps.get_app_configs():
+            module_name = f"{config.name}.demo"
+            if not module_name.partition(".")[0].isidentifier() or find_spec(module_name) is None:
+                continue
+            self.stdout.write(f"{config.label}:")
+            import_module(module_name).load(self.stdout)
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+
+    def print_logins(self):
+        from people.demo import DEMO_PASSWORD, demo_logins
+
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
+        for email, description in demo_logins():
+            self.stdout.write(f"  {email:<24} {description}")
+        self.stdout.write("Accounts marked MFA enrol an authenticator app (TOTP) on first login.")
+        self.stdout.write("")

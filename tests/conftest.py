@@ -1,0 +1,38 @@
+import pytest
+from django.db import connection
+
+from tests.factories import people as people_factories
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` run only when the suite runs against PostgreSQL."""
+    from django.conf import settings
+
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def make_person(db):
+    """Factory for people; see tests/factories/people.py for the arguments."""
+    return people_factories.person
+
+
+@pytest.fixture
+def mfa_user(db):
+    """A person in the given groups who has already enrolled TOTP, so staff pages let them in."""
+
+    def make(*groups: str, **kwargs):
+        p = people_factories.person(groups=groups, **kwargs)
+        people_factories.enrol_totp(p)
+        return p
+
+    return make
+
+
+@pytest.fixture
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"
