@@ -118,8 +118,8 @@ def people_to_remind(*, today: dt.date) -> list[int]:
     days = [today + dt.timedelta(days=n) for n in REMINDER_DAYS_BEFORE]
     upcoming = Q()
     for day in days:
-        upcoming |= Q(due_at__gte=end_of_day_jst(day - dt.timedelta(days=1)), due_at__lte=end_of_day_jst(day))
-    overdue = Q(due_at__lt=end_of_day_jst(today - dt.timedelta(days=1)))
+        upcoming |= Q(due_at__gt=end_of_day_jst(day - dt.timedelta(days=1)), due_at__lte=end_of_day_jst(day))
+    overdue = Q(due_at__lte=end_of_day_jst(today - dt.timedelta(days=1)))
     rows = Assignment.objects.filter(
         upcoming | overdue,
         status=Assignment.Status.ASSIGNED,

@@ -66,7 +66,7 @@ def lessons(count: int, *, scenario: bool = False) -> list:
 
 
 @pytest.fixture
-def make_module(training_index):
+def make_module(training_index, org):
     def make(
         slug: str,
         *,
