@@ -55,10 +55,13 @@ class RowError:
     message: str
 
     def __str__(self):
-        where = _("line %(line)s") % {"line": self.line}
         if self.column:
-            where += ", " + _("column “%(column)s”") % {"column": self.column}
-        return f"{where}: {self.message}"
+            return _("line %(line)s, column “%(column)s”: %(message)s") % {
+                "line": self.line,
+                "column": self.column,
+                "message": self.message,
+            }
+        return _("line %(line)s: %(message)s") % {"line": self.line, "message": self.message}
 
 
 class HRImportError(Exception):

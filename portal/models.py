@@ -202,4 +202,7 @@ class NewsPage(JapaneseSearchable, Page):
         verbose_name = _("news page")
 
     def search_text(self) -> str:
-        return "\n".join([self.author, streamfield_text(self.body)])
+        return "\n".join([self.author, self.body_text()])
+
+    def body_text(self) -> str:
+        return streamfield_text(self.body)

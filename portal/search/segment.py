@@ -12,8 +12,9 @@ import re
 import unicodedata
 
 # Kana, CJK ideographs (incl. extension A and compatibility), the iteration mark 々 and the
-# long-vowel mark ー. NFKC first folds half-width katakana and full-width Latin.
-_CJK = "\u3005\u3041-\u309f\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# long-vowel mark ー, but not the middle dot ・, which separates words.
+# NFKC first folds half-width katakana and full-width Latin.
+_CJK = "\u3005\u3041-\u309f\u30a1-\u30fa\u30fc-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUN = re.compile(rf"[{_CJK}]+|[^\W{_CJK}_]+")
 _IS_CJK = re.compile(rf"[{_CJK}]")
 
