@@ -61,11 +61,18 @@ class IntakeForm(forms.Form):
         self.fields["excluded"].choices = [(str(h.pk), str(h)) for h in handlers]
 
 
+class NoEchoTextInput(forms.TextInput):
+    """A wrong receipt code is never sent back in the page."""
+
+    def format_value(self, value):
+        return None
+
+
 class FollowupLoginForm(forms.Form):
     code = forms.CharField(
         label=_("Receipt code"),
         max_length=60,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+        widget=NoEchoTextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
 
 

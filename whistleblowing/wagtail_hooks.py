@@ -54,9 +54,8 @@ class DesignateForm(forms.ModelForm):
 
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = Person.objects.filter(is_active=True).exclude(
-            hotline_designations__revoked_at__isnull=True
-        )
+        active = HandlerDesignation.objects.filter(revoked_at__isnull=True).values("person")
+        self.fields["person"].queryset = Person.objects.filter(is_active=True).exclude(pk__in=active)
 
 
 class RevokeForm(forms.ModelForm):
@@ -80,20 +79,27 @@ class RevokeForm(forms.ModelForm):
         return data
 
 
-class DesignateView(CreateView):
-    def save_instance(self):
+class ServiceFormMixin:
+    """A rule broken in the service shows on the form instead of failing the request."""
+
+    def form_valid(self, form):
         try:
-            return services.designate_handler(
-                person=self.form.cleaned_data["person"],
-                by=self.request.user,
-                designated_on=self.form.cleaned_data["designated_on"],
-            )
+            return super().form_valid(form)
         except ValidationError as exc:
-            self.form.add_error(None, exc)
-            raise
+            form.add_error(None, exc)
+            return self.form_invalid(form)
 
 
-class RevokeView(EditView):
+class DesignateView(ServiceFormMixin, CreateView):
+    def save_instance(self):
+        return services.designate_handler(
+            person=self.form.cleaned_data["person"],
+            by=self.request.user,
+            designated_on=self.form.cleaned_data["designated_on"],
+        )
+
+
+class RevokeView(ServiceFormMixin, EditView):
     def save_instance(self):
         return services.revoke_designation(designation=self.object, by=self.request.user)
 
@@ -108,7 +114,8 @@ class DesignationViewSet(ModelViewSet):
     list_filter = []
     search_fields = None
     inspect_view_enabled = False
-    create_view_class = DesignateView
+    add_view_class = DesignateView
+    copy_view_enabled = False
     edit_view_class = RevokeView
 
     def get_form_class(self, for_update=False):
