@@ -1,0 +1,68 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from training import selectors, services
+from training.models import Acknowledgement, AttestationDocument
+
+
+@pytest.fixture
+def code_of_conduct(org):
+    document = AttestationDocument.objects.create(
+        title="グループ行動規範", slug="code-of-conduct", audience_everyone=True
+    )
+    services.attestation_publish_version(document=document, body="<p>第1版</p>", material=False)
+    return document
+
+
+def pending(person) -> list[str]:
+    return [p.document.slug for p in selectors.attestations_pending(person=person)]
+
+
+def test_first_version_asks_everyone_even_if_not_marked_material(code_of_conduct, make_person):
+    person = make_person()
+    assert pending(person) == ["code-of-conduct"]
+    services.attestation_acknowledge(person=person, version=code_of_conduct.versions.get(number=1))
+    assert pending(person) == []
+
+
+def test_material_version_asks_again_and_minor_does_not(code_of_conduct, make_person):
+    person = make_person()
+    v1 = code_of_conduct.versions.get(number=1)
+    services.attestation_acknowledge(person=person, version=v1)
+
+    services.attestation_publish_version(document=code_of_conduct, body="<p>誤字修正</p>", material=False)
+    assert pending(person) == []
+
+    v3 = services.attestation_publish_version(document=code_of_conduct, body="<p>異動時の規定を追加</p>", material=True)
+    status = selectors.attestation_status(document=code_of_conduct, person=person)
+    assert status.version == v3 and status.previously_acknowledged == v1
+    services.attestation_acknowledge(person=person, version=v3)
+    assert pending(person) == []
+    # History: both acknowledgements stay, each tied to its version.
+    assert [a.version.number for a in selectors.acknowledgements_of(document=code_of_conduct)] == [1, 3]
+
+
+def test_only_the_latest_version_can_be_acknowledged(code_of_conduct, make_person):
+    person = make_person()
+    v1 = code_of_conduct.versions.get(number=1)
+    services.attestation_publish_version(document=code_of_conduct, body="<p>第2版</p>", material=True)
+    with pytest.raises(ValidationError):
+        services.attestation_acknowledge(person=person, version=v1)
+    assert not Acknowledgement.objects.exists()
+
+
+def test_audience_limits_who_is_asked(org, make_person):
+    document = AttestationDocument.objects.create(title="CC端末ルール", slug="cc-terminals")
+    document.audience_units.add(org["CC"])
+    services.attestation_publish_version(document=document, body="<p>端末ルール</p>", material=True)
+    assert pending(make_person(unit_code="CC")) == ["cc-terminals"]
+    assert pending(make_person(unit_code="HACHINOHE")) == []
+
+
+def test_acknowledging_through_the_page(client, code_of_conduct, make_person):
+    person = make_person()
+    client.force_login(person)
+    page = client.get("/training/attestations/code-of-conduct/")
+    assert page.status_code == 200 and "第1版" in page.content.decode()
+    client.post("/training/attestations/code-of-conduct/")
+    assert Acknowledgement.objects.filter(person=person, version__number=1).exists()
