@@ -1,6 +1,7 @@
 """Question banks and quizzes in the Wagtail admin (compliance editors)."""
 
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.ui.tables import UpdatedAtColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -11,7 +12,7 @@ class QuestionBankViewSet(SnippetViewSet):
     model = QuestionBank
     icon = "help"
     menu_label = _("Question banks")
-    list_display = ["title", "slug", "live", "latest_revision_created_at"]
+    list_display = ["title", "slug", UpdatedAtColumn()]
     search_fields = ["title", "description"]
 
 
