@@ -141,9 +141,10 @@ def followup_case(request):
     opened = tokens.followup_token_open(request.POST.get("token", ""))
     case = Case.objects.filter(public_id=opened[0]).first() if opened else None
     if case is None:
-        form = FollowupLoginForm()
-        form.add_error(None, _("Your follow-up page has expired. Enter your receipt code again."))
-        return render(request, "whistleblowing/followup_login.html", {"form": form}, status=403)
+        expired = _("Your follow-up page has expired. Enter your receipt code again.")
+        return render(
+            request, "whistleblowing/followup_login.html", {"form": FollowupLoginForm(), "error": expired}, status=403
+        )
     report_key = opened[1]
     if request.POST.get("action") != "reply":
         return _reporter_case(request, case, report_key)

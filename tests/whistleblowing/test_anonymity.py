@@ -1,0 +1,130 @@
+"""Acceptance 8 and the anonymity middleware: headers, no persistent cookie, nothing identifying kept."""
+
+import re
+
+import pytest
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
+
+from whistleblowing.middleware import HotlineAnonymityMiddleware
+
+
+def _assert_hotline_headers(response):
+    assert "no-store" in response["Cache-Control"]
+    assert response["Referrer-Policy"] == "no-referrer"
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    # No other origin anywhere: no scheme, no host, no wildcard.
+    assert not re.search(r"https?:|//|\*|data:|blob:", csp), csp
+
+
+def _assert_no_persistent_cookie(response):
+    for name, morsel in response.cookies.items():
+        assert not morsel["max-age"] and not morsel["expires"], f"{name} is persistent"
+        assert name == "django_language"
+
+
+def test_public_pages_carry_the_headers_and_set_no_cookie(handler, file_report):
+    client = Client()
+    get = client.get("/hotline/")
+    _assert_hotline_headers(get)
+    _assert_no_persistent_cookie(get)
+    assert not get.cookies
+    post = client.post(
+        "/hotline/",
+        {"form_token": get.context["form_token"], "category": "other", "what": "headers test"},
+    )
+    assert "receipt" in post.context
+    _assert_hotline_headers(post)
+    assert not post.cookies
+    followup = client.post("/hotline/followup/", {"code": post.context["receipt"].code})
+    _assert_hotline_headers(followup)
+    assert not followup.cookies
+    reply = client.post("/hotline/followup/case/", {"token": followup.context["token"], "action": "reply", "text": "x"})
+    _assert_hotline_headers(reply)
+    assert not reply.cookies
+    for url in ("/hotline/followup/",):
+        response = client.get(url)
+        _assert_hotline_headers(response)
+        assert not response.cookies
+
+
+def test_the_pages_load_nothing_from_other_sites(handler):
+    html = Client().get("/hotline/").content.decode()
+    for attribute in re.findall(r'(?:src|href|action)="([^"]+)"', html):
+        assert not re.match(r"(https?:)?//", attribute), attribute
+    assert "<script" not in html and "style=" not in html
+
+
+def test_language_switch_sets_only_a_session_cookie():
+    response = Client().get("/hotline/language/?lang=en&next=/hotline/followup/")
+    assert response.status_code == 302 and response["Location"] == "/hotline/followup/"
+    _assert_hotline_headers(response)
+    morsel = response.cookies["django_language"]
+    assert morsel.value == "en" and not morsel["max-age"] and not morsel["expires"]
+    # An outside address is never a redirect target.
+    assert Client().get("/hotline/language/?lang=en&next=https://evil.example/")["Location"] == "/hotline/"
+
+
+def test_intake_works_in_japanese_and_english(handler):
+    assert "懸念" in Client().get("/hotline/").content.decode() or "通報" in Client().get("/hotline/").content.decode()
+    english = Client()
+    english.cookies["django_language"] = "en"
+    body = english.get("/hotline/").content.decode()
+    assert "Report a concern" in body and "What happened?" in body
+
+
+def test_a_logged_in_employee_is_anonymous_on_the_hotline(handler, make_person):
+    employee = make_person(email="employee@example.jp")
+    client = Client()
+    client.force_login(employee)
+    client.cookies["csrftoken"] = "x" * 32
+    response = client.get("/hotline/")
+    assert response.status_code == 200
+    assert not response.context["user"].is_authenticated
+    assert "employee@example.jp" not in response.content.decode()
+    assert not response.cookies  # the session and CSRF cookies are neither read nor renewed
+
+
+def test_handler_pages_carry_the_headers_too(handler, handler_client):
+    response = handler_client(handler).get("/hotline/cases/")
+    assert response.status_code == 200
+    _assert_hotline_headers(response)
+
+
+@pytest.mark.parametrize(
+    ("path", "blanked"),
+    [("/hotline/", True), ("/hotline/followup/", True), ("/hotline/cases/", False), ("/rules/", False)],
+)
+def test_middleware_blanks_identifying_request_data_before_anything_else(path, blanked):
+    seen = {}
+
+    def view(request):
+        seen.update(
+            {
+                key: request.META.get(key)
+                for key in ("REMOTE_ADDR", "HTTP_X_FORWARDED_FOR", "HTTP_USER_AGENT", "HTTP_REFERER")
+            }
+        )
+        seen["cookies"] = dict(request.COOKIES)
+        return HttpResponse("ok")
+
+    request = RequestFactory().get(
+        path,
+        REMOTE_ADDR="192.0.2.55",
+        HTTP_X_FORWARDED_FOR="192.0.2.56",
+        HTTP_USER_AGENT="UniqueAgent/1.0",
+        HTTP_REFERER="https://intranet.example/people/me",
+        HTTP_COOKIE="sessionid=abc; csrftoken=def; django_language=en",
+    )
+    HotlineAnonymityMiddleware(view)(request)
+    if blanked:
+        assert seen == {
+            "REMOTE_ADDR": "",
+            "HTTP_X_FORWARDED_FOR": "",
+            "HTTP_USER_AGENT": "",
+            "HTTP_REFERER": "",
+            "cookies": {"django_language": "en"},
+        }
+    else:
+        assert seen["REMOTE_ADDR"] == "192.0.2.55" and seen["HTTP_USER_AGENT"] == "UniqueAgent/1.0"

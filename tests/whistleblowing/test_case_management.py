@@ -1,0 +1,222 @@
+"""Case management by handlers: declaration, statuses, notes, messages, measures, identity, audit."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+
+from audit.models import AuditEntry
+from whistleblowing import services
+from whistleblowing.models import Case, CaseEntry, CaseKey, ConflictDeclaration
+
+from .conftest import private_key
+
+
+@pytest.fixture
+def opened(handler, handler_client, file_report):
+    """A filed case, its receipt, and a handler client that has declared no conflict."""
+    case, receipt = file_report(what="CASE-CONTENT-MARKER", identity="Yamada Taro, 090-0000-0000")
+    client = handler_client(handler)
+    assert client.post(f"/hotline/cases/{case.public_id}/conflict/", {"declaration": "no"}).status_code == 302
+    return case, receipt, client
+
+
+def _key(case, handler):
+    return services.case_report_key(case=case, handler=handler, private_key=private_key(handler))
+
+
+def test_a_handler_must_declare_before_first_opening_a_case(handler, handler_client, file_report):
+    case, _ = file_report(what="NOT-YET-VISIBLE")
+    client = handler_client(handler)
+    response = client.get(f"/hotline/cases/{case.public_id}/")
+    assert response.status_code == 302 and response["Location"].endswith("/conflict/")
+    page = client.get(response["Location"]).content.decode()
+    assert "NOT-YET-VISIBLE" not in page
+    assert not AuditEntry.objects.filter(action="hotline.case_decrypted").exists()
+
+
+def test_declaring_a_conflict_removes_the_handlers_key(handler, make_handler, handler_client, file_report):
+    colleague = make_handler("colleague2@example.jp")
+    case, _ = file_report()
+    client = handler_client(colleague)
+    response = client.post(f"/hotline/cases/{case.public_id}/conflict/", {"declaration": "yes"})
+    assert response.status_code == 302
+    assert not CaseKey.objects.filter(case=case, handler=colleague).exists()
+    assert ConflictDeclaration.objects.get(case=case, handler=colleague).has_conflict
+    assert client.get(f"/hotline/cases/{case.public_id}/").status_code == 404
+    with pytest.raises(ValidationError):  # and nobody can grant it back to them
+        services.case_grant(case=case, granter=handler, grantee=colleague, report_key=_key(case, handler))
+
+
+def test_the_only_handler_cannot_step_aside_without_handing_over(handler, file_report):
+    case, _ = file_report()
+    with pytest.raises(ValidationError):
+        services.conflict_declare(case=case, handler=handler, has_conflict=True)
+    assert CaseKey.objects.filter(case=case, handler=handler).exists()
+
+
+def test_handler_sees_the_report_after_unlocking_only(handler, handler_client, opened):
+    case, _, client = opened
+    assert "CASE-CONTENT-MARKER" in client.get(f"/hotline/cases/{case.public_id}/").content.decode()
+    locked = handler_client(handler, unlock=False)
+    response = locked.get(f"/hotline/cases/{case.public_id}/")
+    assert response.status_code == 302 and "/key/unlock/" in response["Location"]
+
+
+def test_status_flow_with_notices_notes_and_messages(handler, opened):
+    case, receipt, client = opened
+    url = f"/hotline/cases/{case.public_id}/"
+    assert client.post(url + "status/", {"status": "investigating"}).status_code == 400  # must acknowledge first
+    assert client.post(url + "status/", {"status": "acknowledged"}).status_code == 302
+    client.post(url + "entries/", {"kind": "note", "text": "INTERNAL-NOTE-MARKER"})
+    client.post(url + "entries/", {"kind": "message", "text": "Could you tell us which terminal?"})
+    assert client.post(url + "status/", {"status": "investigating"}).status_code == 302
+    case.refresh_from_db()
+    assert case.status == Case.Status.INVESTIGATING
+    assert case.acknowledged_at and case.investigation_notice_at and case.feedback_at is None
+    reporter = Client().post("/hotline/followup/", {"code": receipt.code}).content.decode()
+    assert "Could you tell us which terminal?" in reporter
+    assert "INTERNAL-NOTE-MARKER" not in reporter
+    assert "調査" in reporter or "investigate" in reporter
+
+
+def test_a_substantiated_case_closes_only_with_corrective_measures(handler, opened):
+    case, receipt, client = opened
+    url = f"/hotline/cases/{case.public_id}/"
+    for status in ("acknowledged", "investigating", "substantiated"):
+        assert client.post(url + "status/", {"status": status}).status_code == 302
+    response = client.post(url + "status/", {"status": "closed"})
+    assert response.status_code == 400
+    case.refresh_from_db()
+    assert case.status == Case.Status.SUBSTANTIATED
+    bad = client.post(
+        url + "measures/",
+        {"description": "Reset terminals", "owner": "IT dept", "due_on": "2026-12-31", "check_on": "2026-12-01"},
+    )
+    assert bad.status_code == 400  # check before due date
+    good = client.post(
+        url + "measures/",
+        {
+            "description": "MEASURE-MARKER reset terminals",
+            "owner": "IT dept",
+            "due_on": "2026-12-31",
+            "check_on": "2027-03-31",
+        },
+    )
+    assert good.status_code == 302
+    assert client.post(url + "status/", {"status": "closed"}).status_code == 302
+    case.refresh_from_db()
+    assert case.status == Case.Status.CLOSED and case.outcome == Case.Outcome.SUBSTANTIATED and case.closed_at
+    notices = [
+        body for entry, body in services.decrypt_entries(case=case, report_key=_key(case, handler), for_reporter=True)
+    ]
+    assert notices[-1]["notice"] == "closed_with_measures"
+    page = Client().post("/hotline/followup/", {"code": receipt.code}).content.decode()
+    assert "MEASURE-MARKER" not in page  # the measures themselves stay internal
+    assert "是正措置" in page or "Corrective measures" in page
+
+
+def test_identity_is_shown_only_with_a_recorded_reason(handler, opened):
+    case, _, client = opened
+    url = f"/hotline/cases/{case.public_id}/identity/"
+    assert client.post(url, {"reason": "short"}).status_code == 400
+    response = client.post(url, {"reason": "Needed to arrange protection from retaliation"})
+    assert "Yamada Taro" in response.content.decode()
+    notes = [
+        b["text"]
+        for e, b in services.decrypt_entries(case=case, report_key=_key(case, handler), for_reporter=False)
+        if e.kind == CaseEntry.Kind.NOTE
+    ]
+    assert any("retaliation" in note for note in notes)
+    assert AuditEntry.objects.filter(action="hotline.identity_viewed").count() == 1
+
+
+def test_every_handler_action_is_audited_without_report_content(handler, opened):
+    case, _, client = opened
+    url = f"/hotline/cases/{case.public_id}/"
+    client.get("/hotline/cases/")
+    client.get(url)
+    client.post(url + "status/", {"status": "acknowledged"})
+    client.post(url + "entries/", {"kind": "message", "text": "MESSAGE-MARKER"})
+    actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {
+        "hotline.handler_designated",
+        "hotline.key_created",
+        "hotline.key_unlocked",
+        "hotline.conflict_declared",
+        "hotline.case_list_viewed",
+        "hotline.case_decrypted",
+        "hotline.status_changed",
+        "hotline.message_sent",
+    } <= actions
+    for entry in AuditEntry.objects.all():
+        text = f"{entry.actor_label} {entry.target_id} {entry.detail}"
+        for marker in ("CASE-CONTENT-MARKER", "MESSAGE-MARKER", "Yamada"):
+            assert marker not in text
+
+
+def test_reporter_reply_reaches_the_handler_and_is_flagged(handler, opened):
+    case, receipt, client = opened
+    page = Client().post("/hotline/followup/", {"code": receipt.code})
+    Client().post(
+        "/hotline/followup/case/", {"token": page.context["token"], "action": "reply", "text": "REPLY-MARKER"}
+    )
+    case.refresh_from_db()
+    assert case.reporter_updated_at is not None
+    assert "REPLY-MARKER" in client.get(f"/hotline/cases/{case.public_id}/").content.decode()
+
+
+def test_an_expired_or_forged_followup_token_is_refused(handler, file_report):
+    case, receipt = file_report()
+    response = Client().post("/hotline/followup/case/", {"token": "forged", "action": "reply", "text": "x"})
+    assert response.status_code == 403
+    assert not case.entries.exists()
+
+
+def test_intake_refuses_with_a_fallback_contact_when_no_handler_has_a_key(make_handler):
+    make_handler("keyless@example.jp", with_key=False)
+    client = Client()
+    client.cookies["django_language"] = "en"
+    response = client.get("/hotline/")
+    assert response.status_code == 503
+    assert "cannot accept reports" in response.content.decode()
+    response = client.post("/hotline/", {"category": "fraud", "what": "x"})
+    assert response.status_code == 503 and not Case.objects.exists()
+
+
+def test_a_resubmitted_intake_form_files_only_one_report(handler):
+    client = Client()
+    token = client.get("/hotline/").context["form_token"]
+    data = {"form_token": token, "category": "fraud", "what": "twice"}
+    assert "receipt" in client.post("/hotline/", data).context
+    second = client.post("/hotline/", data)
+    assert second.status_code == 409
+    assert Case.objects.count() == 1
+
+
+def test_intake_validation_errors_leave_nothing_behind(handler):
+    client = Client()
+    token = client.get("/hotline/").context["form_token"]
+    response = client.post("/hotline/", {"form_token": token, "category": "nonsense", "what": ""})
+    assert response.status_code == 200 and response.context["form"].errors
+    assert not Case.objects.exists()
+
+
+def test_new_case_email_carries_no_content_and_no_case_reference(
+    handler, mailoutbox, file_report, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        case, receipt = file_report(what="EMAIL-MARKER", category="harassment")
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    text = message.subject + message.body
+    assert message.to == [handler.email]
+    for forbidden in (
+        "EMAIL-MARKER",
+        case.reference,
+        str(case.public_id),
+        receipt.lookup,
+        "harassment",
+        "ハラスメント",
+    ):
+        assert forbidden not in text
+    assert "/hotline/cases/" in text

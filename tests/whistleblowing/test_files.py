@@ -1,0 +1,127 @@
+"""Attachments: checked by content, encrypted before they touch the disk, decrypted only for handlers."""
+
+import io
+import zipfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from audit.models import AuditEntry
+from whistleblowing import services
+from whistleblowing.models import Case, CaseFile
+
+MARKER = "ATTACHMENT-MARKER-5f2c"
+
+
+def _pdf(marker=MARKER) -> bytes:
+    return b"%PDF-1.4\n1 0 obj << /Title (" + marker.encode() + b") >> endobj\n%%EOF\n"
+
+
+def _docx(with_document=True) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        if with_document:
+            archive.writestr("word/document.xml", f"<w:document>{MARKER}</w:document>")
+    return buffer.getvalue()
+
+
+def _files_on_disk() -> list[Path]:
+    return [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+
+
+def _intake(client, **data):
+    token = client.get("/hotline/").context["form_token"]
+    return client.post("/hotline/", {"form_token": token, "category": "fraud", "what": "files", **data})
+
+
+def test_attachment_is_stored_only_as_ciphertext_and_handler_gets_it_back(handler, handler_client):
+    client = Client()
+    response = _intake(client, attachments=[SimpleUploadedFile("evidence.pdf", _pdf(), "application/pdf")])
+    assert "receipt" in response.context
+    files = _files_on_disk()
+    assert len(files) == 1
+    assert files[0].parent.name == "hotline" and "evidence" not in files[0].name
+    raw = files[0].read_bytes()
+    assert MARKER.encode() not in raw and not raw.startswith(b"%PDF")
+    case_file = CaseFile.objects.get()
+    assert b"evidence" not in bytes(case_file.meta_box)
+    hc = handler_client(handler)
+    case = Case.objects.get()
+    hc.post(f"/hotline/cases/{case.public_id}/conflict/", {"declaration": "no"})
+    download = hc.get(f"/hotline/cases/{case.public_id}/files/{case_file.public_id}/")
+    assert download.status_code == 200
+    assert download.content == _pdf()
+    assert download["Content-Type"] == "application/pdf"
+    assert "attachment" in download["Content-Disposition"]
+    assert AuditEntry.objects.filter(action="hotline.file_decrypted").count() == 1
+    # Nobody else can fetch it, and /media never serves it by name.
+    assert Client().get(f"/hotline/cases/{case.public_id}/files/{case_file.public_id}/").status_code == 302
+
+
+def test_files_are_checked_by_content_not_by_name(handler):
+    client = Client()
+    fake = SimpleUploadedFile("report.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00binary", "application/pdf")
+    response = _intake(client, what="bad file", attachments=[fake])
+    assert "receipt" not in response.context
+    assert "report.pdf" in str(response.context["form"].errors)
+    assert not Case.objects.exists() and not _files_on_disk()
+
+
+def test_docx_png_jpeg_and_text_are_accepted():
+    uploads = [
+        services.Upload("a.docx", _docx()),
+        services.Upload("b.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 20),
+        services.Upload("c.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 20),
+        services.Upload("d.txt", "日本語のメモ".encode()),
+    ]
+    checked = services.check_uploads(uploads)
+    assert [c.content_type for c in checked] == [
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "image/png",
+        "image/jpeg",
+        "text/plain",
+    ]
+
+
+def test_a_zip_that_is_not_a_word_document_is_refused():
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.check_uploads([services.Upload("a.docx", _docx(with_document=False))])
+
+
+def test_files_over_10_mb_are_refused_with_a_message_and_nothing_is_stored(handler):
+    client = Client()
+    big = SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024), "application/pdf")
+    response = _intake(client, attachments=[big])
+    assert "receipt" not in response.context
+    assert "10 MB" in str(response.context["form"].errors)
+    assert not Case.objects.exists() and not _files_on_disk()
+
+
+def test_the_reporter_is_told_that_file_metadata_may_identify_them(handler):
+    client = Client()
+    client.cookies["django_language"] = "en"
+    assert "identify you" in client.get("/hotline/").content.decode()
+
+
+def test_reporter_can_add_files_later(handler, file_report):
+    case, receipt = file_report()
+    client = Client()
+    page = client.post("/hotline/followup/", {"code": receipt.code})
+    response = client.post(
+        "/hotline/followup/case/",
+        {
+            "token": page.context["token"],
+            "action": "reply",
+            "text": "",
+            "attachments": [SimpleUploadedFile("more.txt", b"more notes", "text/plain")],
+        },
+    )
+    assert response.status_code == 200 and response.context["sent"]
+    assert case.files.count() == 1
+    assert b"more notes" not in _files_on_disk()[0].read_bytes()
