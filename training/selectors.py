@@ -205,13 +205,17 @@ class PendingAttestation:
     previously_acknowledged: AttestationVersion | None
 
 
+def current_version(*, document: AttestationDocument) -> AttestationVersion | None:
+    return document.versions.filter(published_at__lte=timezone.now()).order_by("-number").first()
+
+
 def attestation_status(*, document: AttestationDocument, person: Person) -> PendingAttestation | None:
     """What `person` must acknowledge for `document`, or None when nothing is due.
 
     Due when the person is in the audience and has not acknowledged the latest material version
     or any version after it. The first version always counts as material.
     """
-    versions = list(document.versions.order_by("number"))
+    versions = list(document.versions.filter(published_at__lte=timezone.now()).order_by("number"))
     if not versions or not document.audience_includes(person):
         return None
     latest = versions[-1]

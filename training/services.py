@@ -346,7 +346,7 @@ def attestation_publish_version(
 
 @transaction.atomic
 def attestation_acknowledge(*, person: Person, version: AttestationVersion) -> Acknowledgement:
-    latest = version.document.versions.order_by("-number").first()
+    latest = selectors.current_version(document=version.document)
     if latest is None or latest.pk != version.pk:
         raise ValidationError(_("A newer version of this document exists; please read that one."))
     if not version.document.audience_includes(person):

@@ -113,7 +113,7 @@ def attestation(request, slug):
     document = get_object_or_404(AttestationDocument, slug=slug)
     if not document.audience_includes(request.user):
         raise Http404
-    latest = document.versions.order_by("-number").first()
+    latest = selectors.current_version(document=document)
     if latest is None:
         raise Http404
     if request.method == "POST":

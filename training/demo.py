@@ -1,0 +1,227 @@
+"""Demo training: the story's modules, assigned through the real sync, with a history of completions.
+
+History is made by calling the real services under a moved clock (time_machine): the modules
+are published and assigned at the start of the current fiscal year, and a deterministic share
+of people read their lessons and pass the quiz on days spread between then and yesterday. So
+every row, certificate and audit entry is one the services wrote, with its historical time.
+The demo accounts are left with open training so the portal shows something to do.
+
+Idempotent: existing modules are left as editors made them, finished work is never redone.
+"""
+
+import datetime as dt
+import hashlib
+
+from django.utils import timezone
+from wagtail.rich_text import RichText
+
+from people.models import EmploymentType, JobRole, Person, Unit
+from portal.models import HomePage
+
+from . import demo_content as content
+from . import services
+from .dates import JST, fiscal_year_bounds, fiscal_year_of, today_jst
+from .models import Assignment, AttestationDocument, TrainingIndexPage, TrainingModulePage
+
+DEMO_EMAILS = {
+    "sales@example.jp",
+    "cc@example.jp",
+    "temp@example.jp",
+    "contractor@example.jp",
+    "manager@example.jp",
+    "compliance@example.jp",
+    "handler@example.jp",
+    "admin@example.jp",
+}
+# Share of people (percent) who have finished each module by now, and who failed a first attempt.
+COMPLETION_RATE = {
+    "conduct-basics": 72,
+    "sales-office": 58,
+    "call-centre": 64,
+    "executives": 88,
+    "contractors-temps": 45,
+}
+FIRST_FAIL_RATE = 18
+ACK_RATE = 80
+
+
+def _digest(*parts: str) -> int:
+    return int(hashlib.sha256("|".join(parts).encode()).hexdigest()[:12], 16)
+
+
+def _sections(items) -> list:
+    blocks = []
+    for item in items:
+        kind = item[0]
+        if kind == "p":
+            blocks.append(("paragraph", RichText(f"<p>{item[1]}</p>")))
+        elif kind == "callout":
+            _, tone, title, text = item
+            blocks.append(("callout", {"tone": tone, "title": title, "text": RichText(f"<p>{text}</p>")}))
+        elif kind == "scenario":
+            _, situation, options, recommended, explanation = item
+            blocks.append(
+                (
+                    "scenario",
+                    {
+                        "situation": situation,
+                        "question": "あなたならどうしますか？",
+                        "options": options,
+                        "recommended": recommended,
+                        "explanation": RichText(f"<p>{explanation}</p>"),
+                    },
+                )
+            )
+    return blocks
+
+
+def _index(stdout) -> TrainingIndexPage | None:
+    index = TrainingIndexPage.objects.first()
+    if index:
+        return index
+    home = HomePage.objects.first()
+    if home is None:
+        stdout.write("  training: no home page yet; skipped")
+        return None
+    index = TrainingIndexPage(title=content.INDEX["title"], slug=content.INDEX["slug"], intro=content.INDEX["intro"])
+    home.add_child(instance=index)
+    index.save_revision().publish()
+    return index
+
+
+def _module(index: TrainingIndexPage, spec: dict) -> tuple[TrainingModulePage, bool]:
+    existing = TrainingModulePage.objects.filter(slug=spec["slug"]).first()
+    if existing:
+        return existing, False
+    from quizzes.models import Quiz
+
+    due = dict(spec["due"])
+    if "due_date" in due:
+        due["due_date"] = dt.date(*due["due_date"])
+    page = TrainingModulePage(
+        title=spec["title"],
+        slug=spec["slug"],
+        summary=spec["summary"],
+        lessons=[("lesson", {"title": title, "body": _sections(items)}) for title, items in spec["lessons"]],
+        quiz=Quiz.objects.filter(slug=spec["quiz"]).first(),
+        audience_everyone=spec["audience"].get("everyone", False),
+        cycle=TrainingModulePage.Cycle.ANNUAL,
+        estimated_minutes=spec["minutes"],
+        **due,
+    )
+    page.audience_units = list(Unit.objects.filter(code__in=spec["audience"].get("units", [])))
+    page.audience_employment_types = list(EmploymentType.objects.filter(code__in=spec["audience"].get("etypes", [])))
+    page.audience_job_roles = list(JobRole.objects.filter(code__in=spec["audience"].get("roles", [])))
+    index.add_child(instance=page)
+    page.save_revision().publish()
+    return page, True
+
+
+def _moment(start: dt.date, span_days: int, *key: str) -> dt.datetime:
+    n = _digest(*key)
+    day = start + dt.timedelta(days=n % max(span_days, 1))
+    return dt.datetime.combine(day, dt.time(9 + (n // 7) % 9, (n // 13) % 60), tzinfo=JST)
+
+
+def _complete(assignment: Assignment, when: dt.datetime) -> None:
+    import time_machine
+
+    from quizzes.services import attempt_start, attempt_submit
+
+    module = assignment.module
+    with time_machine.travel(when, tick=False):
+        for key in module.lesson_keys():
+            services.lesson_mark_read(assignment=assignment, lesson_key=key)
+    if module.quiz is None:
+        return
+    tries = [False, True] if _digest("fail", str(assignment.pk)) % 100 < FIRST_FAIL_RATE else [True]
+    for number, right in enumerate(tries):
+        with time_machine.travel(when + dt.timedelta(minutes=10 + 15 * number), tick=False):
+            attempt = attempt_start(
+                person=assignment.person, quiz=module.quiz, context=assignment.quiz_context, return_url=module.url
+            )
+            answers = {}
+            for question in attempt.questions:
+                if right:
+                    chosen = [c["id"] for c in question["choices"] if c["correct"]]
+                else:
+                    chosen = [next(c["id"] for c in question["choices"] if not c["correct"])]
+                answers[str(question["id"])] = chosen
+            # Outside a transaction the graded signal (on commit) fires at once, still under the moved clock.
+            attempt_submit(attempt=attempt, answers=answers)
+
+
+def load(stdout) -> None:
+    import time_machine
+
+    index = _index(stdout)
+    if index is None:
+        return
+    today = today_jst()
+    fy_start, _fy_end = fiscal_year_bounds(fiscal_year_of(today))
+    opened = dt.datetime.combine(fy_start, dt.time(9, 0), tzinfo=JST)
+    if opened >= timezone.now():
+        opened = timezone.now() - dt.timedelta(hours=1)
+    # Publish and assign at the start of the fiscal year, so completions can lie in the past.
+    with time_machine.travel(opened, tick=False):
+        created = [spec["slug"] for spec in content.MODULES if _module(index, spec)[1]]
+        result = services.assignments_sync()
+    services.assignments_sync()
+    stdout.write(
+        f"  training: {len(content.MODULES)} modules ({len(created)} new), "
+        f"{Assignment.objects.count()} assignments ({result.created} new from this run's sync)"
+    )
+
+    span = (today - fy_start).days
+    done = 0
+    rows = (
+        Assignment.objects.filter(status=Assignment.Status.ASSIGNED, archived_at__isnull=True, person__is_active=True)
+        .exclude(person__email__in=DEMO_EMAILS)
+        .select_related("module", "module__quiz", "person")
+        .order_by("pk")
+    )
+    for assignment in rows:
+        slug = assignment.module.slug
+        if _digest("done", slug, assignment.person.email) % 100 >= COMPLETION_RATE.get(slug, 50):
+            continue
+        # Most finish around their due date; some leave it late (overdue), as in a real year.
+        window = span
+        if _digest("late", slug, assignment.person.email) % 100 >= 25:
+            window = min(span, max((assignment.due_date - fy_start).days, 14))
+        when = _moment(fy_start, window, slug, assignment.person.email)
+        # No outer transaction: each service commits under the moved clock, so the quiz-graded
+        # signal (sent on commit) completes the assignment at that historical time too.
+        _complete(assignment, min(when, timezone.now() - dt.timedelta(hours=2)))
+        done += 1
+    stdout.write(f"  training: {done} completions recorded in the past months")
+
+    _attestations(stdout, opened, fy_start, span)
+
+
+def _attestations(stdout, opened: dt.datetime, fy_start: dt.date, span: int) -> None:
+    import time_machine
+
+    spec = content.CODE_OF_CONDUCT
+    document = AttestationDocument.objects.filter(slug=spec["slug"]).first()
+    if document is None:
+        document = AttestationDocument.objects.create(title=spec["title"], slug=spec["slug"], audience_everyone=True)
+    have = document.versions.count()
+    for number, (material, note, body) in enumerate(spec["versions"], start=1):
+        if number <= have:
+            continue
+        with time_machine.travel(opened + dt.timedelta(days=30 * (number - 1)), tick=False):
+            services.attestation_publish_version(document=document, body=body, material=material, change_note=note)
+    first = document.versions.order_by("number").first()
+    acked = set(first.acknowledgements.values_list("person_id", flat=True))
+    count = 0
+    for person in Person.objects.filter(is_active=True).exclude(email__in=DEMO_EMAILS).order_by("pk"):
+        if person.pk in acked or _digest("ack", person.email) % 100 >= ACK_RATE:
+            continue
+        when = _moment(fy_start, min(span, 25), "ack", person.email)
+        with time_machine.travel(min(when, timezone.now() - dt.timedelta(hours=2)), tick=False):
+            # Acknowledge the version that was current on that day.
+            current = document.versions.filter(published_at__lte=timezone.now()).order_by("-number").first()
+            if current and current.pk == first.pk:
+                services.attestation_acknowledge(person=person, version=current)
+                count += 1
+    stdout.write(f"  training: attestation “{document.title}” with {count} new acknowledgements")
