@@ -206,3 +206,44 @@ class Transfer(models.Model):
 
     def __str__(self):
         return f"{self.person}: {self.from_unit} → {self.to_unit} ({self.effective_on})"
+
+
+class HRImportJob(models.Model):
+    """An HR file uploaded in the admin and imported by the task worker, with visible progress."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Imported")
+        FAILED = "failed", _("Rejected")
+
+    uploaded_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    filename = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(editable=False)
+    allow_mass_deactivation = models.BooleanField(_("allow mass deactivation"), default=False)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    phase = models.CharField(_("phase"), max_length=16, blank=True)
+    processed = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = _("HR import")
+        verbose_name_plural = _("HR imports")
+
+    def __str__(self):
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.SUCCEEDED:
+            return 100
+        if not self.total:
+            return 0
+        share = self.processed / self.total
+        # Validation is the long part; applying is one transaction at the end.
+        return int(share * 90) if self.phase == "validate" else 90 + int(share * 10)

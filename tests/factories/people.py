@@ -54,7 +54,7 @@ def person(
         unit=unit(unit_code),
         employment_type=employment_type(etype),
         manager=manager,
-        hr_managed=True,
+        hr_managed=extra.pop("hr_managed", True),
         **extra,
     )
     p.job_roles.set([job_role(code) for code in roles])

@@ -1,0 +1,78 @@
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+
+from . import admin_views, roles
+from .models import Company, EmploymentType, JobRole, Transfer, Unit
+
+
+@hooks.register("register_admin_urls")
+def register_hr_import_urls():
+    return [
+        path("hr-import/", admin_views.hr_import_index, name="people_hr_import"),
+        path("hr-import/<int:job_id>/", admin_views.hr_import_job, name="people_hr_import_job"),
+    ]
+
+
+class SiteAdministratorMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.in_group(roles.SITE_ADMINISTRATORS)
+
+
+@hooks.register("register_settings_menu_item")
+def register_hr_import_menu_item():
+    return SiteAdministratorMenuItem(_("HR import"), reverse("people_hr_import"), icon_name="upload", order=900)
+
+
+class UnitViewSet(ModelViewSet):
+    model = Unit
+    icon = "group"
+    list_display = ["name", "code", "kind", "parent", "company"]
+    list_filter = ["kind", "company"]
+    search_fields = ["name", "code"]
+    form_fields = ["code", "name", "company", "parent", "kind", "managers"]
+    ordering = ["path"]
+
+
+class CompanyViewSet(ModelViewSet):
+    model = Company
+    icon = "site"
+    list_display = ["name", "code", "kind"]
+    form_fields = ["code", "name", "kind"]
+
+
+class EmploymentTypeViewSet(ModelViewSet):
+    model = EmploymentType
+    icon = "tag"
+    form_fields = ["code", "name"]
+
+
+class JobRoleViewSet(ModelViewSet):
+    model = JobRole
+    icon = "tag"
+    form_fields = ["code", "name"]
+
+
+class TransferViewSet(ModelViewSet):
+    model = Transfer
+    icon = "arrow-right"
+    list_display = ["person", "from_unit", "to_unit", "effective_on"]
+    list_filter = ["effective_on"]
+    inspect_view_enabled = True
+    # Transfers come from the HR import; the admin only shows them.
+    add_to_admin_menu = False
+    form_fields = ["person", "from_unit", "to_unit", "effective_on"]
+
+
+class OrganisationViewSetGroup(ModelViewSetGroup):
+    menu_label = _("Organisation")
+    menu_icon = "group"
+    menu_order = 800
+    items = (UnitViewSet, CompanyViewSet, EmploymentTypeViewSet, JobRoleViewSet, TransferViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_organisation_viewsets():
+    return OrganisationViewSetGroup()
