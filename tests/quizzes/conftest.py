@@ -71,3 +71,12 @@ def right_answers():
 @pytest.fixture
 def specs():
     return question_specs
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Service messages are asserted in their English source form (pages are checked in Japanese too)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
