@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
@@ -141,8 +141,6 @@ class TrainingModulePage(RoutablePageMixin, AudienceFields, Page):
         FieldPanel("lessons"),
         FieldPanel("quiz"),
     ]
-    settings_panels = Page.settings_panels
-    promote_panels = []
     audience_panels = [
         MultiFieldPanel(
             [
@@ -164,6 +162,14 @@ class TrainingModulePage(RoutablePageMixin, AudienceFields, Page):
             heading=_("Cycle and due date"),
         ),
     ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Content")),
+            ObjectList(audience_panels, heading=_("Audience and due date")),
+            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList(Page.settings_panels, heading=_("Settings")),
+        ]
+    )
     parent_page_types = ["training.TrainingIndexPage"]
     subpage_types = []
 

@@ -141,3 +141,13 @@ def test_administration_is_for_training_administrators_only(client, modules, mak
     assert unknown.status_code == 200
     assert unknown.context["form"].errors["person"]
     assert Assignment.objects.filter(source="manual").count() == 1
+
+
+def test_wagtail_admin_edits_modules_with_an_audience_tab(client, modules, make_person):
+    admin = make_person(is_superuser=True, is_staff=True)
+    pf.enrol_totp(admin)
+    client.force_login(admin)
+    response = client.get(f"/admin/pages/{modules['cc'].pk}/edit/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="audience_units"' in html and 'name="due_days"' in html and 'name="slug"' in html
