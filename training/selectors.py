@@ -105,7 +105,9 @@ def my_assignments(*, person: Person) -> tuple[list[AssignmentRow], list[Assignm
 
 def open_assignments(*, person: Person) -> list[Assignment]:
     return list(
-        Assignment.objects.filter(person=person, status=Assignment.Status.ASSIGNED, archived_at__isnull=True)
+        Assignment.objects.filter(
+            person=person, status=Assignment.Status.ASSIGNED, archived_at__isnull=True, module__live=True
+        )
         .select_related("module")
         .order_by("due_at", "pk")
     )
@@ -125,6 +127,7 @@ def people_to_remind(*, today: dt.date) -> list[int]:
         status=Assignment.Status.ASSIGNED,
         archived_at__isnull=True,
         person__is_active=True,
+        module__live=True,
     ).values_list("person_id", "due_at")
     found = set()
     for person_id, due_at in rows.iterator(chunk_size=5000):
@@ -288,6 +291,15 @@ def checklists_to_countersign(*, person) -> list[TransferChecklist]:
         TransferChecklist.objects.filter(scope, countersigned_at__isnull=True)
         .exclude(person=person)
         .select_related("person", "to_unit")
+        .order_by("due_at")
+    )
+
+
+def checklists_overdue() -> QuerySet[TransferChecklist]:
+    """Checklists past their due date and not yet countersigned (for reports)."""
+    return (
+        TransferChecklist.objects.filter(countersigned_at__isnull=True, due_at__lt=timezone.now())
+        .select_related("person", "to_unit", "transfer__from_unit")
         .order_by("due_at")
     )
 

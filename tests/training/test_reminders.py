@@ -103,3 +103,8 @@ def test_manager_digest_covers_only_their_own_units(make_module, make_person, or
     with time_machine.travel(jst(2026, 6, 16, 7, 0), tick=False):  # Tuesday: no manager digest
         services.reminders_send()
     assert not [m for m in mail.outbox if "部署" in m.subject]
+
+
+def test_unpublished_module_sends_no_reminders(setup):
+    setup.module.unpublish()
+    assert run_on(dt.date(2026, 6, 16)) == []
