@@ -5,7 +5,8 @@ the client address, forwarding headers, User-Agent, referrer and every cookie bu
 language choice are removed from the request, uploads are kept in memory (so plaintext never
 reaches a temporary file), and any cookie but the non-persistent language cookie is dropped
 from the response. Every /hotline/ response, the handlers' pages included, gets no-store
-caching, no referrer and a CSP without any other origin.
+caching, no referrer to other sites (none at all from the public pages) and a CSP without
+any other origin.
 """
 
 from http.cookies import SimpleCookie
@@ -96,7 +97,10 @@ class HotlineAnonymityMiddleware:
         if request.path_info.startswith(HOTLINE_PREFIX):
             response["Cache-Control"] = "no-store, max-age=0"
             response["Pragma"] = "no-cache"
-            response["Referrer-Policy"] = "no-referrer"
+            # Public pages send no referrer at all. With "no-referrer" browsers send
+            # "Origin: null" on form posts, which Django's CSRF check on the handlers' pages
+            # must refuse; there the referrer goes to our own origin only, never elsewhere.
+            response["Referrer-Policy"] = "no-referrer" if public else "same-origin"
             response["Content-Security-Policy"] = HOTLINE_CSP
             response["X-Frame-Options"] = "DENY"
             response["X-Robots-Tag"] = "noindex, nofollow"

@@ -99,7 +99,7 @@ def test_files_over_10_mb_are_refused_with_a_message_and_nothing_is_stored(handl
     big = SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024), "application/pdf")
     response = _intake(client, attachments=[big])
     assert "receipt" not in response.context
-    assert "10 MB" in str(response.context["form"].errors)
+    assert "big.pdf" in str(response.context["form"].errors["attachments"])
     assert not Case.objects.exists() and not _files_on_disk()
 
 
