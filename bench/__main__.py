@@ -1,0 +1,24 @@
+"""`make bench` / `python -m bench [name ...]`: run the benchmarks and print their figures.
+
+Each benchmark is a module in this package with a `main(argv)` function. They create their own
+database (a temporary SQLite file, or `<DATABASE_URL>_bench` on PostgreSQL) so they never
+touch real data.
+"""
+
+import importlib
+import pkgutil
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str]) -> None:
+    names = argv or sorted(
+        m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if not m.name.startswith("_")
+    )
+    for name in names:
+        print(f"== bench.{name}", flush=True)
+        importlib.import_module(f"bench.{name}").main([])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
