@@ -165,6 +165,15 @@ def test_reporter_reply_reaches_the_handler_and_is_flagged(handler, opened):
     assert "REPLY-MARKER" in client.get(f"/hotline/cases/{case.public_id}/").content.decode()
 
 
+def test_the_reporters_forms_post_to_the_case_view(handler, file_report):
+    import re
+
+    _case, receipt = file_report()
+    html = Client().post("/hotline/followup/", {"code": receipt.code}).content.decode()
+    actions = re.findall(r'<form method="post" action="([^"]+)"', html)
+    assert actions == ["/hotline/followup/case/", "/hotline/followup/case/"]
+
+
 def test_an_expired_or_forged_followup_token_is_refused(handler, file_report):
     case, receipt = file_report()
     response = Client().post("/hotline/followup/case/", {"token": "forged", "action": "reply", "text": "x"})
