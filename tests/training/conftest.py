@@ -37,7 +37,10 @@ def org(db):
 def training_index(db):
     root = Page.get_first_root_node()
     home = root.add_child(instance=HomePage(title="ホーム", slug="home-tr"))
-    Site.objects.update(root_page=home)
+    site = Site.objects.filter(is_default_site=True).first() or Site(hostname="localhost", is_default_site=True)
+    site.root_page = home
+    site.save()  # saving (not .update()) clears Wagtail's cached site roots, which Redis keeps between tests
+    Site.clear_site_root_paths_cache()
     index = TrainingIndexPage(title="研修", slug="training-modules")
     home.add_child(instance=index)
     index.save_revision().publish()

@@ -151,3 +151,28 @@ def test_wagtail_admin_edits_modules_with_an_audience_tab(client, modules, make_
     assert response.status_code == 200
     html = response.content.decode()
     assert 'name="audience_units"' in html and 'name="due_days"' in html and 'name="slug"' in html
+
+
+def test_manage_list_query_count_does_not_grow_with_rows(client, modules, make_person, django_assert_max_num_queries):
+    admin = make_person(groups=(TRAINING_ADMINISTRATORS,))
+    pf.enrol_totp(admin)
+    for _ in range(25):
+        make_person(unit_code="CC")
+    services.assignments_sync()
+    client.force_login(admin)
+    with django_assert_max_num_queries(25):
+        response = client.get("/training/manage/", {"module": modules["cc"].pk, "status": "assigned"})
+    assert response.status_code == 200
+    assert len(response.context["page_obj"]) == 25
+
+
+def test_verify_form_normalises_the_typed_code(client, modules, make_person):
+    person = make_person()
+    services.assignments_sync()
+    assignment = Assignment.objects.get(person=person, module=modules["everyone"])
+    for key in modules["everyone"].lesson_keys():
+        services.lesson_mark_read(assignment=assignment, lesson_key=key)
+    code = Assignment.objects.get(pk=assignment.pk).certificate.code
+    client.logout()
+    response = client.get("/certificates/verify/", {"code": code.replace("-", "").lower()})
+    assert response.status_code == 302 and response["Location"] == reverse("certificates:verify", args=[code])
