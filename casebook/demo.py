@@ -16,19 +16,20 @@ DONE, DOING, PLANNED = Countermeasure.Status.DONE, Countermeasure.Status.IN_PROG
 
 # Rule and Q&A pages are written by portal/demo.py; each concept lists the slugs it may have.
 RULE_SLUGS = {
-    "confidential": ["confidential-information", "non-public-information", "grid-confidential-information"],
-    "terminals": ["pc-terminals", "terminal-use", "pc-terminal-rules", "terminals"],
-    "buildings": ["shared-buildings", "shared-premises", "building-sharing", "shared-offices"],
-    "transfers": ["transfers", "personnel-transfers", "transfer-rules", "ids-and-transfers"],
-    "contractors": ["contractors", "contractor-staff", "outsourcing", "contractors-and-temp-staff"],
-    "enquiries": ["enquiries-to-the-grid-company", "asking-the-grid-company", "grid-enquiries"],
+    "confidential": ["confidential-information"],
+    "terminals": ["terminals"],
+    "buildings": ["shared-buildings"],
+    "transfers": ["transfers"],
+    "contractors": ["contractors-and-temp-staff"],
+    "switching": ["switching"],
+    "disaster": ["disaster-response"],
 }
 QA_SLUGS = {
-    "viewing": ["viewing", "viewing-customer-information", "customer-information", "confidential-information"],
-    "switching": ["switching", "switching-requests"],
-    "terminals": ["terminals", "pc-terminals", "terminal-use"],
-    "transfers": ["transfers", "personnel-transfers", "ids-and-transfers"],
-    "contractors": ["contractors", "contractor-staff", "temp-and-contractor-staff"],
+    "viewing": ["viewing-and-terminals"],
+    "switching": ["switching-questions"],
+    "terminals": ["viewing-and-terminals"],
+    "transfers": ["transfers-and-ids"],
+    "contractors": ["contractors-and-temps"],
 }
 
 COMMON_MEASURES = [
@@ -76,7 +77,7 @@ CASES = [
                 "小売の社員が触れられる状態を放置していました。",
             ),
             (
-                "enquiries",
+                "switching",
                 "契約容量などはネットワーク会社への正規の照会で確認すべきところ、端末で直接確認していました。",
             ),
         ],
@@ -241,7 +242,8 @@ CASES = [
         ],
         "rules": [
             ("confidential", "意図しない閲覧であっても、見てはならない情報を見た状態を続けたことが問題です。"),
-            ("terminals", "非常災害用などの特別な端末を、平常業務で使っていました。"),
+            ("terminals", "臨時の執務室に置かれていたNW設定端末を、そのまま業務に使っていました。"),
+            ("disaster", "非常災害用の受付端末を、災害対応ではない平常の繁忙対応に使っていました。"),
         ],
         "causes": [
             (OPP, "繁忙期の臨時執務室として研修室を使い、そこにあったNW設定端末がそのまま使われた"),

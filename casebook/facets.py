@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.blocks import Audience
 from portal.search.query import build_query
@@ -96,10 +96,10 @@ class CaseFacets:
         }
         members = {"department": by_department, "cause": by_cause, "rule": by_rule, "year": by_year}
         labels = {
-            "department": _("Department"),
-            "cause": _("Cause element"),
-            "rule": _("Rule broken"),
-            "year": _("Year"),
+            "department": pgettext_lazy("case filter", "Department"),
+            "cause": pgettext_lazy("case filter", "Cause element"),
+            "rule": pgettext_lazy("case filter", "Rule broken"),
+            "year": pgettext_lazy("case filter", "Year"),
         }
 
         # Unknown values (a stale link, a hand-edited URL) are ignored rather than matching nothing.

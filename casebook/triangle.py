@@ -56,7 +56,8 @@ class FraudTriangle:
     @property
     def description(self) -> str:
         parts = []
-        for side in self.sides:
+        order = ["opportunity", "motivation", "rationalisation"]
+        for side in sorted(self.sides, key=lambda s: order.index(s.element)):
             listed = "、".join(side.causes) if side.causes else _("none recorded")
             parts.append(f"{side.label}（{len(side.causes)}）: {listed}")
         return " / ".join(parts)
@@ -84,7 +85,7 @@ class FraudTriangle:
         lines.append(_side_label(rationalisation, 544, 302))
         lines.append(_side_label(opportunity, 480, 362))
 
-        left_end = _column(lines, motivation, x=272, y=92, anchor="end", width_px=252)
+        left_end = _column(lines, motivation, x=24, y=92, anchor="start", width_px=252)
         right_end = _column(lines, rationalisation, x=688, y=92, anchor="start", width_px=252)
         bottom_top = max(430, left_end + 24, right_end + 24)
         bottom_end = _column(lines, opportunity, x=80, y=bottom_top, anchor="start", width_px=800)

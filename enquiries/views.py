@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from audit.services import audit_record
@@ -19,6 +20,9 @@ from .forms import EnquiryForm, MessageForm, PublishForm, ReplyForm
 from .models import Enquiry, EnquiryMessage
 
 QUEUE_PAGE_SIZE = 50
+DRAFT_SAVED_FOR_EDITOR = gettext_noop(
+    "A draft Q&A entry was saved. Review it in the editor and publish it through the usual approval."
+)
 
 
 def _responder_or_404(request) -> None:
@@ -177,11 +181,15 @@ def publish(request, pk: int):
             )
 
         if _apply(form, run):
+            page = made["page"]
+            if page.permissions_for_user(request.user).can_edit():
+                messages.success(request, _(DRAFT_SAVED_FOR_EDITOR))
+                return redirect(reverse("wagtailadmin_pages:edit", args=[page.pk]))
             messages.success(
                 request,
-                _("A draft Q&A entry was saved. Review it in the editor and publish it through the usual approval."),
+                _("A draft Q&A entry was saved. A compliance editor will review it and publish it."),
             )
-            return redirect(reverse("wagtailadmin_pages:edit", args=[made["page"].pk]))
+            return redirect(enquiry)
     return render(request, "enquiries/publish.html", {"enquiry": enquiry, "form": form})
 
 

@@ -6,7 +6,8 @@ from portal.models import HomePage, QAIndexPage, QAItem, QAPage, RuleIndexPage, 
 
 RULES = [
     ("confidential-information", "非公開情報の閲覧禁止", "ネットワーク会社の非公開情報は閲覧しません。"),
-    ("pc-terminals", "PC端末の利用ルール", "小売設定の端末だけを使います。"),
+    ("terminals", "PC端末の利用ルール", "小売設定の端末だけを使います。"),
+    ("gifts", "贈答品の取扱い", "事例のない規則です。"),
     ("transfers", "異動時のルール", "異動したら前の職場のシステムは使いません。"),
 ]
 

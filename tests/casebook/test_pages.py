@@ -95,7 +95,7 @@ def test_rule_page_lists_the_cases_that_broke_it(client, employee, demo_casebook
 def test_rule_page_without_cases_shows_no_case_panel(client, employee, home, rules):
     client.force_login(employee)
 
-    html = client.get(rules["pc-terminals"].url).content.decode()
+    html = client.get(rules["gifts"].url).content.decode()
 
     assert "この規則に違反した事例" not in html
 

@@ -240,3 +240,60 @@ def test_script_and_event_handlers_are_neutralised_on_every_page(client, respond
         response = client.get(url)
         assert response.status_code == 200, url
         assert_neutral(response.content.decode(), url)
+
+
+def test_publish_page_saves_a_draft_and_returns_to_the_enquiry_without_editor_rights(
+    client, responder, enquiry, qa_topic
+):
+    services.enquiry_answer(responder=responder, enquiry=enquiry, body="回答です")
+    client.force_login(responder)
+
+    response = client.post(
+        reverse("enquiries:publish", args=[enquiry.pk]),
+        {"question": "窓口端末を使ってよいか", "answer": "使えません", "topic": qa_topic.pk},
+    )
+
+    assert response.status_code == 302 and response["Location"] == enquiry.get_absolute_url()
+    from portal.models import QAPage
+
+    assert QAPage.objects.get(pk=qa_topic.pk).get_latest_revision_as_object().items.count() == 2
+
+
+def test_publish_page_sends_an_editor_to_the_draft_in_wagtail(client, responder, enquiry, qa_topic):
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.models import GroupPagePermission
+
+    from people.roles import ENQUIRY_RESPONDERS
+
+    GroupPagePermission.objects.create(
+        group=Group.objects.get(name=ENQUIRY_RESPONDERS),
+        page=qa_topic.get_parent(),
+        permission=Permission.objects.get(content_type__app_label="wagtailcore", codename="change_page"),
+    )
+    services.enquiry_answer(responder=responder, enquiry=enquiry, body="回答です")
+    client.force_login(responder)
+
+    response = client.post(
+        reverse("enquiries:publish", args=[enquiry.pk]),
+        {"question": "窓口端末を使ってよいか", "answer": "使えません", "new_topic_title": "窓口の端末"},
+    )
+
+    page = enquiry.__class__.objects.get(pk=enquiry.pk).published_qa_page
+    assert page is not None and not page.live
+    assert response.status_code == 302
+    assert response["Location"] == reverse("wagtailadmin_pages:edit", args=[page.pk])
+
+
+def test_publish_form_requires_exactly_one_destination(client, responder, enquiry, qa_topic):
+    services.enquiry_answer(responder=responder, enquiry=enquiry, body="回答です")
+    client.force_login(responder)
+
+    response = client.post(
+        reverse("enquiries:publish", args=[enquiry.pk]),
+        {"question": "質問", "answer": "回答", "topic": qa_topic.pk, "new_topic_title": "両方"},
+    )
+
+    assert response.status_code == 200
+    assert "どちらか一方" in response.content.decode()
+    enquiry.refresh_from_db()
+    assert enquiry.published_qa_page is None
