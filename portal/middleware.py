@@ -8,8 +8,8 @@ ADMIN_PREFIX = "/admin/"
 # Pages we render: no inline script, no origin but our own.
 STRICT_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-    "connect-src 'self'; frame-src 'self' https://www.youtube-nocookie.com; object-src 'none'; "
-    "base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+    "connect-src 'self'; frame-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 # Wagtail's admin relies on inline script and style; it still loads nothing from elsewhere.
 ADMIN_CSP = (

@@ -122,4 +122,6 @@ def test_security_headers(client, demo):
     assert "default-src 'self'" in csp and "script-src 'self';" in csp
     assert "unsafe-inline" not in csp
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert response["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in csp
+    assert "https:" not in csp and "http:" not in csp  # no external origin at all
