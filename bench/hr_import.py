@@ -1,7 +1,7 @@
 """HR import of 50,000 people (target: under 30 s), then the same file again (target: no writes).
 
-    python -m bench hr_import            # SQLite
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal python -m bench hr_import
+python -m bench hr_import            # SQLite
+DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal python -m bench hr_import
 """
 
 import csv
@@ -16,15 +16,28 @@ OFFICES = 200
 def make_file(n: int) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["社員番号", "メールアドレス", "姓", "名", "会社コード", "所属コード", "雇用区分", "職務", "上長社員番号"])
+    writer.writerow(
+        ["社員番号", "メールアドレス", "姓", "名", "会社コード", "所属コード", "雇用区分", "職務", "上長社員番号"]
+    )
     for i in range(n):
         office = i % OFFICES
         head = f"B{office:07d}"
         number = f"B{i:07d}"
         manager = "" if i < OFFICES else head
         etype = ("REGULAR", "TEMP", "CONTRACTOR")[i % 3 if i % 10 == 0 else 0]
-        writer.writerow([number, f"{number.lower()}@example.jp", "佐藤", "花子", "BENCH", f"OFF{office:03d}", etype,
-                         "SALES" if i % 2 else "SALES;CALL_CENTRE", manager])
+        writer.writerow(
+            [
+                number,
+                f"{number.lower()}@example.jp",
+                "佐藤",
+                "花子",
+                "BENCH",
+                f"OFF{office:03d}",
+                etype,
+                "SALES" if i % 2 else "SALES;CALL_CENTRE",
+                manager,
+            ]
+        )
     return out.getvalue().encode("cp932")
 
 
@@ -59,7 +72,9 @@ def main(argv: list[str]) -> None:
         result = hr_import_run(raw=raw)
         second = time.perf_counter() - started
     writes = [q for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
-    print(f"re-import:     {second:6.2f} s  (unchanged {result.unchanged:,}; write statements: {len(writes)}; target 0)")
+    print(
+        f"re-import:     {second:6.2f} s  (unchanged {result.unchanged:,}; write statements: {len(writes)}; target 0)"
+    )
     sys.stdout.flush()
 
 

@@ -152,8 +152,8 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--users", type=int, default=USERS)
     parser.add_argument("--questions", type=int, default=10)
     parser.add_argument("--spread", type=float, default=5.0, help="seconds over which spread submissions arrive")
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args(argv)
 
     where = bench_django("quiz")
