@@ -236,6 +236,7 @@ def _scan_everything(e2e_server):
 
         client = redis.Redis.from_url(redis_url)
         keys = list(client.scan_iter(count=1000))
+        assert keys  # sessions live in the cache with Redis, so it is not empty
         for key in keys:
             kind = client.type(key)
             value = client.dump(key) or b""

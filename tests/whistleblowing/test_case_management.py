@@ -229,3 +229,18 @@ def test_new_case_email_carries_no_content_and_no_case_reference(
     ):
         assert forbidden not in text
     assert "/hotline/cases/" in text
+
+
+def test_case_list_query_count_does_not_grow_with_cases(
+    handler, handler_client, file_report, django_assert_max_num_queries
+):
+    client = handler_client(handler)
+    file_report()
+    with django_assert_max_num_queries(20) as few:
+        client.get("/hotline/cases/")
+    for _ in range(8):
+        file_report()
+    with django_assert_max_num_queries(len(few.captured_queries)) as many:
+        response = client.get("/hotline/cases/")
+    assert len(response.context["rows"]) == 9
+    assert len(many.captured_queries) == len(few.captured_queries)
