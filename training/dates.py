@@ -4,6 +4,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 JST = ZoneInfo("Asia/Tokyo")
 ONE_OFF_CYCLE = "once"
@@ -33,3 +34,12 @@ def end_of_day_jst(day: dt.date) -> dt.datetime:
 
 def local_date(moment: dt.datetime) -> dt.date:
     return moment.astimezone(JST).date()
+
+
+def cycle_label(cycle: str) -> str:
+    """ "FY2026" as people say it (2026年度 in Japanese); one-off modules have no year."""
+    if cycle.startswith("FY") and cycle[2:].isdigit():
+        return _("FY%(year)s") % {"year": cycle[2:]}
+    if cycle == ONE_OFF_CYCLE:
+        return _("One-off")
+    return cycle

@@ -21,7 +21,7 @@ from wagtail.models import Page
 from portal.blocks import RICH_TEXT_FEATURES
 
 from .blocks import LessonBlock
-from .dates import ONE_OFF_CYCLE, end_of_day_jst, fiscal_cycle, fiscal_year_of, local_date
+from .dates import ONE_OFF_CYCLE, cycle_label, end_of_day_jst, fiscal_cycle, fiscal_year_of, local_date
 
 
 class AudienceFields(models.Model):
@@ -320,6 +320,10 @@ class Assignment(models.Model):
         return local_date(self.due_at)
 
     @property
+    def cycle_label(self) -> str:
+        return cycle_label(self.cycle)
+
+    @property
     def quiz_context(self) -> str:
         return f"assignment:{self.pk}"
 
@@ -366,6 +370,10 @@ class Certificate(models.Model):
         from django.urls import reverse
 
         return reverse("certificates:download", args=[self.pk])
+
+    @property
+    def cycle_label(self) -> str:
+        return cycle_label(self.cycle)
 
 
 class ReminderLog(models.Model):
