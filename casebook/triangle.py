@@ -116,6 +116,7 @@ def char_width(ch: str) -> float:
     return 1.0 if unicodedata.east_asian_width(ch) in ("F", "W", "A") else 0.56
 
 
+_NO_LINE_START = set("、。，．）」』】！？ーぁぃぅぇぉっゃゅょァィゥェォッャュョ…・")
 _TOKEN = re.compile(r"[A-Za-z0-9.,:;!?%()'\"/\-]+ ?|.", re.DOTALL)
 
 
@@ -126,6 +127,11 @@ def wrap(text: str, width_em: float, max_lines: int) -> list[str]:
     current, used = "", 0.0
     for token in _TOKEN.findall(text):
         w = sum(char_width(c) for c in token)
+        if token in _NO_LINE_START and current:
+            # Japanese line breaking (禁則): closing punctuation never starts a line.
+            current += token
+            used += w
+            continue
         if used + w > width_em and current:
             lines.append(current.rstrip())
             current, used = "", 0.0

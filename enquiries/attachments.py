@@ -32,7 +32,11 @@ def max_bytes() -> int:
 
 
 def private_root() -> Path:
-    configured = getattr(settings, "PORTAL_PRIVATE_MEDIA_ROOT", None)
+    """Where attachments live: never under MEDIA_ROOT, which a web server may publish as /media/.
+
+    With several app servers this must be shared storage (set PORTAL_PRIVATE_MEDIA_ROOT).
+    """
+    configured = getattr(settings, "PORTAL_PRIVATE_MEDIA_ROOT", None) or os.environ.get("PORTAL_PRIVATE_MEDIA_ROOT")
     return Path(configured) if configured else Path(settings.MEDIA_ROOT).parent / "private"
 
 
