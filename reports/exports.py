@@ -1,0 +1,232 @@
+"""Tables as CSV (UTF-8 with BOM, so Japanese Excel opens it) and XLSX, written row by row.
+
+Every table the dashboard shows can be exported. Row-level tables (assignments, overdue people)
+come from the database in chunks (`QuerySet.iterator`) and go straight to the response or the
+file; nothing builds the whole file in memory.
+"""
+
+import csv
+import datetime as dt
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from training.dates import JST
+from training.models import Assignment
+
+from . import selectors
+
+BOM = "\ufeff".encode()
+CHUNK_ROWS = 2000
+
+
+def inline_limit() -> int:
+    """Above this many rows an export runs as a task with visible progress."""
+    return int(getattr(settings, "REPORTS_EXPORT_INLINE_ROWS", 50_000))
+
+
+def cell(value):
+    if isinstance(value, dt.datetime):
+        return value.astimezone(JST).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if value is None:
+        return ""
+    return value
+
+
+@dataclass
+class Table:
+    name: str
+    title: str
+    headers: list[str]
+    rows: Iterable[tuple]
+    count: int | None = None  # known in advance for row-level tables
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_chunks(table: Table) -> Iterator[bytes]:
+    """BOM, header, then rows in chunks of encoded lines."""
+    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    yield BOM + writer.writerow(table.headers).encode()
+    buffer: list[str] = []
+    for row in table.rows:
+        buffer.append(writer.writerow([cell(v) for v in row]))
+        if len(buffer) >= CHUNK_ROWS:
+            yield "".join(buffer).encode()
+            buffer = []
+    if buffer:
+        yield "".join(buffer).encode()
+
+
+def write_csv(table: Table, out, progress: Callable[[int], None] | None = None) -> int:
+    written = 0
+    for chunk in csv_chunks(table):
+        out.write(chunk)
+        written += chunk.count(b"\n")
+        if progress:
+            progress(max(written - 1, 0))
+    return max(written - 1, 0)
+
+
+def write_xlsx(table: Table, out_path: str, progress: Callable[[int], None] | None = None) -> int:
+    """openpyxl in write-only mode: rows go to a temporary XML stream, not into a workbook in memory."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=table.title[:31] or "data")
+    sheet.append(table.headers)
+    count = 0
+    for row in table.rows:
+        sheet.append([cell(v) for v in row])
+        count += 1
+        if progress and count % CHUNK_ROWS == 0:
+            progress(count)
+    workbook.save(out_path)
+    if progress:
+        progress(count)
+    return count
+
+
+def xlsx_tempfile(table: Table) -> tempfile._TemporaryFileWrapper:
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - handed to FileResponse, which closes it
+    write_xlsx(table, handle.name)
+    handle.seek(0)
+    return handle
+
+
+# --- The tables -------------------------------------------------------------------------------
+
+
+def _count_headers() -> list[str]:
+    return [_("Assigned"), _("Completed"), _("Overdue"), _("Exempted"), _("Completion rate (%)")]
+
+
+def _count_cells(counts: selectors.Counts) -> tuple:
+    return (counts.assigned, counts.completed, counts.overdue, counts.exempted, counts.percent)
+
+
+def _rows_table(name: str, title: str, first: str, rows: list[selectors.Row]) -> Table:
+    return Table(
+        name=name,
+        title=title,
+        headers=[_("Code"), first, *_count_headers()],
+        rows=[(r.key, r.label, *_count_cells(r.counts)) for r in rows],
+    )
+
+
+STATUS_LABELS = dict(Assignment.Status.choices)
+
+
+def _assignment_rows(rows) -> Iterator[tuple]:
+    status_index = selectors.ASSIGNMENT_EXPORT_FIELDS.index("status")
+    for row in rows.iterator(chunk_size=5000):
+        row = list(row)
+        row[status_index] = str(STATUS_LABELS.get(row[status_index], row[status_index]))
+        yield row
+
+
+def assignment_headers() -> list[str]:
+    return [
+        _("Employee number"),
+        _("Family name"),
+        _("Given name"),
+        _("Unit code"),
+        _("Unit"),
+        _("Employment type"),
+        _("Manager's employee number"),
+        _("Module"),
+        _("Cycle"),
+        _("Status"),
+        _("Assigned at"),
+        _("Due"),
+        _("Completed at"),
+        _("Exempted at"),
+    ]
+
+
+ROW_LEVEL = {"assignments", "overdue"}
+
+TABLE_NAMES = {
+    "units": gettext_lazy("Completion by unit"),
+    "companies": gettext_lazy("Completion by company"),
+    "employment_types": gettext_lazy("Completion by employment type"),
+    "job_roles": gettext_lazy("Completion by job role"),
+    "modules": gettext_lazy("Completion by module"),
+    "trend": gettext_lazy("Completions by month"),
+    "weak_points": gettext_lazy("Weak points by question and unit"),
+    "attestations": gettext_lazy("Attestations"),
+    "overdue": gettext_lazy("Overdue people"),
+    "assignments": gettext_lazy("All assignments"),
+}
+
+
+def row_level_table(*, name: str, cycle: str, unit_ids: list[int] | None) -> Table:
+    rows = selectors.assignment_export_rows(cycle=cycle, unit_ids=unit_ids, overdue_only=name == "overdue")
+    return Table(
+        name=name,
+        title=str(TABLE_NAMES[name]),
+        headers=assignment_headers(),
+        rows=_assignment_rows(rows),
+        count=rows.count(),
+    )
+
+
+def summary_table(*, name: str, dashboard: selectors.Dashboard) -> Table:
+    title = str(TABLE_NAMES[name])
+    if name == "units":
+        return _rows_table(name, title, _("Unit"), dashboard.units)
+    if name == "companies":
+        return _rows_table(name, title, _("Company"), dashboard.companies)
+    if name == "employment_types":
+        return _rows_table(name, title, _("Employment type"), dashboard.employment_types)
+    if name == "job_roles":
+        return _rows_table(name, title, _("Job role"), dashboard.job_roles)
+    if name == "modules":
+        return _rows_table(name, title, _("Module"), dashboard.modules)
+    if name == "trend":
+        return Table(
+            name=name,
+            title=title,
+            headers=[_("Month"), _("Completed"), _("Completed so far"), _("Completion rate (%)")],
+            rows=[
+                (
+                    p.month.strftime("%Y-%m"),
+                    p.completed,
+                    p.cumulative,
+                    None if p.rate is None else round(p.rate * 100, 1),
+                )
+                for p in dashboard.trend
+            ],
+        )
+    if name == "weak_points":
+        points = selectors.weak_points(dashboard=dashboard, limit=10_000)
+        return Table(
+            name=name,
+            title=title,
+            headers=[_("Question id"), _("Question"), _("Unit"), _("Answers"), _("Wrong"), _("Wrong (%)")],
+            rows=[
+                (p.question_id, p.text, unit, answered, wrong, round(100 * wrong / answered, 1))
+                for p in points
+                for unit, answered, wrong in [(_("All units in view"), p.answered, p.wrong), *p.by_unit]
+            ],
+        )
+    if name == "attestations":
+        return Table(
+            name=name,
+            title=title,
+            headers=[_("Document"), _("Version"), _("People in audience"), _("Acknowledged"), _("Rate (%)")],
+            rows=[
+                (a.title, a.version, a.audience, a.acknowledged, a.percent)
+                for a in selectors.attestation_completion(unit_ids=dashboard.unit_ids)
+            ],
+        )
+    raise KeyError(name)

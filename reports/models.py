@@ -1,0 +1,107 @@
+"""What the reports app keeps: issued regulator reports (unchanged, with their hash) and export jobs."""
+
+import hashlib
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.utils import timezone
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
+
+
+def private_reports_root() -> Path:
+    configured = getattr(settings, "PORTAL_PRIVATE_MEDIA_ROOT", None)
+    base = Path(configured) if configured else Path(settings.MEDIA_ROOT).parent / "private"
+    return base / "reports"
+
+
+@deconstructible
+class PrivateReportStorage(FileSystemStorage):
+    """No URL: finished exports are served only through the view that checks who asks."""
+
+    def __init__(self):
+        super().__init__(base_url=None)
+
+    @property
+    def base_location(self):
+        return str(private_reports_root())
+
+    @property
+    def location(self):
+        return str(Path(self.base_location).resolve())
+
+
+def export_upload_to(instance, filename: str) -> str:
+    return f"exports/{uuid.uuid4().hex}{Path(filename).suffix}"
+
+
+class IssuedReport(models.Model):
+    """A regulator progress report as issued: the PDF bytes are kept so it can be shown unchanged later."""
+
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("issued by")
+    )
+    pdf = models.BinaryField(_("PDF"), editable=False)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
+    size = models.PositiveIntegerField(_("size (bytes)"), editable=False)
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        verbose_name = _("issued regulator report")
+        verbose_name_plural = _("issued regulator reports")
+
+    def __str__(self):
+        return f"{self.period_start:%Y-%m-%d}–{self.period_end:%Y-%m-%d} ({self.sha256[:12]})"
+
+    @property
+    def filename(self) -> str:
+        return f"regulator-report-{self.period_start:%Y%m%d}-{self.period_end:%Y%m%d}-{self.pk}.pdf"
+
+    def hash_matches(self) -> bool:
+        return hashlib.sha256(bytes(self.pdf)).hexdigest() == self.sha256
+
+
+class ExportJob(models.Model):
+    """A large export run by the task worker; the person watches its progress and downloads the file."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    table = models.CharField(_("table"), max_length=32)
+    fmt = models.CharField(_("format"), max_length=8)
+    # The scope as the view resolved it (unit path prefixes, cycle), never re-derived later.
+    params = models.JSONField(_("parameters"), default=dict)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    processed = models.PositiveIntegerField(_("rows written"), default=0)
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    file = models.FileField(storage=PrivateReportStorage(), upload_to=export_upload_to, max_length=200, blank=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+
+    def __str__(self):
+        return f"{self.table}.{self.fmt} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(100 * self.processed / self.total) if self.total else 0
