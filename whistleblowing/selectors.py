@@ -223,3 +223,11 @@ def hotline_statistics(*, start: datetime.date, end: datetime.date) -> HotlineSt
         for (month, category, outcome), count in sorted(counts.items())
     ]
     return HotlineStatistics(start=start, end=end, rows=rows, total=_suppress(sum(counts.values())))
+
+
+def cases_only_held_by(*, person) -> int:
+    """Open cases whose only sealed key belongs to this person: revoking them makes the case unreadable."""
+    from django.db.models import Count
+
+    held = CaseKey.objects.filter(handler=person).exclude(case__status=Case.Status.CLOSED).values("case")
+    return CaseKey.objects.filter(case__in=held).values("case").annotate(holders=Count("id")).filter(holders=1).count()

@@ -43,6 +43,7 @@ from .selectors import active_designation, case_deadlines, receiving_handlers
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 5
 MIN_PASSPHRASE_LENGTH = 12
+INTAKE_NONCE_KEEP_SECONDS = 4 * 60 * 60  # as long as an intake form token is valid
 FILE_DIR = "hotline"
 
 TRANSITIONS = {
@@ -341,9 +342,13 @@ class ReportInput:
 
 
 @transaction.atomic
-def intake_nonce_use(*, nonce: str, expires_at: datetime.datetime) -> bool:
-    """Record a form token as used; False when it was used before."""
+def intake_nonce_use(*, nonce: str) -> bool:
+    """Record a form token as used; False when it was used before.
+
+    The expiry is counted from the hour, not the second, so it does not date the report.
+    """
     digest = hashlib.sha256(nonce.encode()).hexdigest()
+    expires_at = _hour(timezone.now()) + datetime.timedelta(hours=1, seconds=INTAKE_NONCE_KEEP_SECONDS)
     try:
         with transaction.atomic():
             IntakeNonce.objects.create(digest=digest, expires_at=expires_at)
@@ -408,7 +413,12 @@ def _create_case(*, report: ReportInput, recipients, files, written) -> tuple[Ca
         received_at=_hour(now),
     )
     CaseKey.objects.bulk_create(
-        CaseKey(case=case, handler=handler, sealed_key=crypto.seal(handler.hotline_key.public_key, report_key))
+        CaseKey(
+            case=case,
+            handler=handler,
+            sealed_key=crypto.seal(handler.hotline_key.public_key, report_key),
+            created_at=_hour(now),
+        )
         for handler in recipients
     )
     _store_files(case=case, report_key=report_key, files=files, written=written)

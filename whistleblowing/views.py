@@ -5,7 +5,6 @@ they carry signed form tokens instead (see `tokens`). The handlers' pages under 
 need a login, MFA, an active designation in the register and, per case, a sealed key.
 """
 
-import datetime
 import functools
 from urllib.parse import quote
 
@@ -87,9 +86,7 @@ def intake(request):
             )
             try:
                 services.check_uploads(uploads)
-                if not services.intake_nonce_use(
-                    nonce=nonce, expires_at=timezone.now() + datetime.timedelta(seconds=tokens.INTAKE_MAX_AGE)
-                ):
+                if not services.intake_nonce_use(nonce=nonce):
                     return render(request, "whistleblowing/already_sent.html", status=409)
                 case, receipt = services.report_submit(report=report, uploads=uploads)
             except ValidationError as exc:

@@ -71,6 +71,16 @@ class RevokeForm(forms.ModelForm):
 
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.orphaned = selectors.cases_only_held_by(person=self.instance.person) if self.instance.pk else 0
+        if self.orphaned:
+            self.fields["confirm_orphaned"] = forms.BooleanField(
+                label=_(
+                    "I understand that %(count)d open case(s) are held by this person alone and can never be "
+                    "read again after the revocation. (Ask them to give the cases to another handler first.)"
+                )
+                % {"count": self.orphaned},
+                required=True,
+            )
 
     def clean(self):
         data = super().clean()

@@ -206,3 +206,18 @@ def test_register_is_kept_by_compliance_editors_only(compliance, admin, make_per
     )
     assert response.status_code in (302, 403)
     assert HandlerDesignation.objects.filter(person=candidate, revoked_at__isnull=True).count() == 0
+
+
+def test_revoking_the_only_holder_of_an_open_case_needs_an_explicit_confirmation(compliance, handler, file_report):
+    case, _ = file_report()
+    designation = handler.hotline_designations.get()
+    client = Client()
+    client.force_login(compliance)
+    url = f"/admin/hotline_handlers/edit/{designation.pk}/"
+    response = client.post(url, {"revoke": "on"})
+    assert response.status_code == 200  # the form asks for the confirmation
+    designation.refresh_from_db()
+    assert designation.revoked_at is None and CaseKey.objects.filter(case=case).exists()
+    assert client.post(url, {"revoke": "on", "confirm_orphaned": "on"}).status_code == 302
+    designation.refresh_from_db()
+    assert designation.revoked_at is not None and not CaseKey.objects.filter(case=case).exists()
