@@ -162,6 +162,14 @@ def main(argv: list[str]) -> None:
     batches = {name: _prepare(args.users, args.questions, prefix=name) for name in ("spread", "burst")}
     port = _free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    if os.environ["DATABASE_URL"].startswith("sqlite"):
+        # The laptop configuration (`make run`): SQLite in WAL mode with IMMEDIATE transactions and
+        # a busy timeout. The test settings drop those options, and concurrent writers then fail.
+        from django.conf import settings
+
+        env["DJANGO_SETTINGS_MODULE"] = "portal.settings.dev"
+        env["SECRET_KEY"] = settings.SECRET_KEY  # the sessions were signed with it
+    print(f"server settings: {env['DJANGO_SETTINGS_MODULE']}, gunicorn {args.workers} workers x {args.threads} threads")
     server = subprocess.Popen(
         [
             sys.executable,
