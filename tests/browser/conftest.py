@@ -210,20 +210,21 @@ def login_with_mfa(e2e_server):
         if "/reauthenticate" in page.url:
             # allauth confirms the password once more before a second factor is added.
             page.fill("input[name=password]", password)
-            page.locator("form:has(input[name=password]) button[type=submit]").click()
+            page.locator("input[name=password]").press("Enter")
             page.wait_for_load_state("domcontentloaded")
         if "/2fa/totp/activate" in page.url:
             secret = page.locator("#authenticator_secret").input_value()
             e2e_server.totp_secrets[email] = secret
             page.fill("input[name=code]", _totp_code(secret))
-            page.locator("form:has(input[name=code]) button[type=submit]").click()
+            page.locator("input[name=code]").press("Enter")
             page.wait_for_load_state("domcontentloaded")
         elif "/2fa/authenticate" in page.url:
             secret = e2e_server.totp_secrets[email]
             # A code is accepted once; the ±1 step tolerance gives fresh codes for quick re-logins.
             for offset in (0, 1, -1):
                 page.fill("input[name=code]", _totp_code(secret, offset))
-                page.locator("form:has(input[name=code]) button[type=submit]").click()
+                # Enter submits with the form's first button ("sign in", not "cancel").
+                page.locator("input[name=code]").press("Enter")
                 page.wait_for_load_state("domcontentloaded")
                 if "/2fa/authenticate" not in page.url:
                     break
