@@ -133,6 +133,9 @@ class Case(models.Model):
     feedback_at = models.DateTimeField(_("feedback given"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     reporter_updated_at = models.DateTimeField(_("reporter added information"), null=True, blank=True)
+    # Set by the reporter's actions, cleared by the batched notification run: no task or e-mail
+    # is created at the moment a reporter acts, so nothing records that moment to the second.
+    pending_notice = models.CharField(max_length=20, blank=True, editable=False)
 
     class Meta:
         ordering = ["-received_at", "-id"]

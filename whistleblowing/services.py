@@ -411,6 +411,7 @@ def _create_case(*, report: ReportInput, recipients, files, written) -> tuple[Ca
         if report.identity.strip()
         else None,
         received_at=_hour(now),
+        pending_notice="new_case",
     )
     CaseKey.objects.bulk_create(
         CaseKey(
@@ -422,7 +423,6 @@ def _create_case(*, report: ReportInput, recipients, files, written) -> tuple[Ca
         for handler in recipients
     )
     _store_files(case=case, report_key=report_key, files=files, written=written)
-    _notify([h.pk for h in recipients], "new_case")
     return case, receipt
 
 
@@ -505,8 +505,9 @@ def reporter_reply(*, case: Case, report_key: bytes, text: str, uploads: list[Up
             if text:
                 entry = _entry(case=case, report_key=report_key, kind=CaseEntry.Kind.REPORTER, text=text, when=when)
             _store_files(case=case, report_key=report_key, files=files, written=written)
+            # A case whose handlers have not yet heard of it stays "new_case".
             Case.objects.filter(pk=case.pk).update(reporter_updated_at=when)
-            _notify(list(case.keys.values_list("handler_id", flat=True)), "reporter_update")
+            Case.objects.filter(pk=case.pk, pending_notice="").update(pending_notice="reporter_update")
     except BaseException:
         _remove_written(written)
         raise
@@ -749,6 +750,39 @@ def record_case_view(*, handler, case: Case, page: str) -> None:
 
 
 # --- reminders and retention ----------------------------------------------------------------
+
+
+def send_pending_notifications() -> int:
+    """E-mail handlers about new cases and new information, in a batch run by cron.
+
+    Reporters' actions only mark the case; this run (hourly, say) sends the content-free
+    e-mails, one per handler, so neither a task row nor an e-mail's Date header times a
+    report to the second.
+    """
+    from .tasks import send_handler_mail
+
+    kinds: dict[int, set[str]] = {}
+    claimed: list[tuple[int, str]] = []
+    with transaction.atomic():
+        pending = list(Case.objects.select_for_update().exclude(pending_notice="").values_list("pk", "pending_notice"))
+        for case_id, kind in pending:
+            claimed.append((case_id, kind))
+            for handler_id in CaseKey.objects.filter(case_id=case_id).values_list("handler_id", flat=True):
+                kinds.setdefault(handler_id, set()).add(kind)
+        Case.objects.filter(pk__in=[case_id for case_id, _kind in claimed]).update(pending_notice="")
+    sent = 0
+    try:
+        for handler in receiving_handlers().filter(pk__in=kinds):
+            send_handler_mail(
+                handler=handler, kind="new_case" if "new_case" in kinds[handler.pk] else "reporter_update"
+            )
+            sent += 1
+    except Exception:
+        # Put the marks back so the next run tries again.
+        for case_id, kind in claimed:
+            Case.objects.filter(pk=case_id, pending_notice="").update(pending_notice=kind)
+        raise
+    return sent
 
 
 def send_deadline_reminders(*, today: datetime.date | None = None) -> int:

@@ -45,6 +45,13 @@ def notify_handlers(*, handler_ids: list[int], kind: str) -> int:
 
 
 @task()
+def send_pending_notifications() -> int:
+    from .services import send_pending_notifications as run
+
+    return run()
+
+
+@task()
 def send_deadline_reminders() -> int:
     from .services import send_deadline_reminders as run
 

@@ -94,6 +94,9 @@ def test_hotline_journey_and_nothing_identifying_is_kept(e2e_server, reporter_co
     reporter = reporter_context.new_page()
     code = _file_report(reporter)
 
+    # Handlers hear of it from the batched run (cron), never at the moment of the report.
+    assert "1 notification" in e2e_server.manage("hotline_notify")
+
     # The handler locks the key (as logging out would), then unlocks it with the passphrase.
     # (One login session: the shared login_with_mfa fixture cannot yet answer a second TOTP prompt.)
     handler.goto("/hotline/cases/")

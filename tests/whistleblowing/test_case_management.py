@@ -211,24 +211,49 @@ def test_intake_validation_errors_leave_nothing_behind(handler):
 
 
 def test_new_case_email_carries_no_content_and_no_case_reference(
-    handler, mailoutbox, file_report, django_capture_on_commit_callbacks
+    handler, make_handler, mailoutbox, file_report, django_capture_on_commit_callbacks
 ):
+    excluded = make_handler("excluded-from-mail@example.jp")
     with django_capture_on_commit_callbacks(execute=True):
-        case, receipt = file_report(what="EMAIL-MARKER", category="harassment")
+        case, receipt = file_report(what="EMAIL-MARKER", category="harassment", excluded=[excluded])
+        file_report(what="second report", category="fraud", excluded=[excluded])
+    # Nothing is sent, and no task is queued, at the moment the reporter acts.
+    assert mailoutbox == []
+    assert io_call("hotline_notify") == "1 notification e-mail(s) sent.\n"  # one e-mail for both cases
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
     text = message.subject + message.body
     assert message.to == [handler.email]
-    for forbidden in (
-        "EMAIL-MARKER",
-        case.reference,
-        str(case.public_id),
-        receipt.lookup,
-        "harassment",
-        "ハラスメント",
-    ):
+    identifying = ("EMAIL-MARKER", case.reference, str(case.public_id), receipt.lookup, "harassment", "ハラスメント")
+    for forbidden in identifying:
         assert forbidden not in text
     assert "/hotline/cases/" in text
+    assert services.send_pending_notifications() == 0  # sent once
+
+
+def test_reporter_information_is_notified_in_the_next_batch(handler, mailoutbox, file_report):
+    case, receipt = file_report()
+    services.send_pending_notifications()
+    mailoutbox.clear()
+    page = Client().post("/hotline/followup/", {"code": receipt.code})
+    Client().post("/hotline/followup/case/", {"token": page.context["token"], "action": "reply", "text": "more"})
+    assert mailoutbox == []
+    assert services.send_pending_notifications() == 1
+    assert (
+        mailoutbox[0].to == [handler.email]
+        and "added information" in mailoutbox[0].body
+        or "追加" in mailoutbox[0].body
+    )
+
+
+def io_call(*args) -> str:
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
 
 
 def test_case_list_query_count_does_not_grow_with_cases(
