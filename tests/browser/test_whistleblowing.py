@@ -11,11 +11,16 @@ import os
 import re
 import secrets
 import sqlite3
+import tempfile
 from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.browser
+
+# Screenshots for people to look at; not compared by the tests.
+SHOTS = Path(os.environ.get("SCREENSHOT_DIR", Path(tempfile.gettempdir()) / "shots"))
+SHOTS.mkdir(parents=True, exist_ok=True)
 
 PASSPHRASE = "kitakami river autumn lantern"
 TOKEN = secrets.token_hex(4)
@@ -69,8 +74,10 @@ def _file_report(page) -> str:
         "input[name=attachments]",
         files=[{"name": "memo.txt", "mimeType": "text/plain", "buffer": f"端末メモ {FILE_MARKER}".encode()}],
     )
+    page.screenshot(path=f"{SHOTS}/hotline-intake.png", full_page=True)
     page.locator("form.hotline-form button[type=submit]").click()
     page.wait_for_load_state("domcontentloaded")
+    page.screenshot(path=f"{SHOTS}/hotline-receipt.png", full_page=True)
     code = page.locator(".receipt-code").get_attribute("data-receipt")
     assert code and re.fullmatch(r"[A-HJ-NP-Z2-9]{20}", code)
     # Shown in groups of four.
@@ -130,6 +137,7 @@ def test_hotline_journey_and_nothing_identifying_is_kept(e2e_server, reporter_co
     handler.fill("form[action$='/entries/'] textarea[name=text]", f"どの端末か教えてください。{HANDLER_MARKER}")
     handler.locator("form[action$='/entries/'] button[type=submit]").click()
     handler.wait_for_load_state("domcontentloaded")
+    handler.screenshot(path=f"{SHOTS}/hotline-case.png", full_page=True)
 
     # The visitor comes back with the receipt, reads the message and replies.
     reporter.goto("/hotline/followup/")
@@ -142,6 +150,7 @@ def test_hotline_journey_and_nothing_identifying_is_kept(e2e_server, reporter_co
     reporter.locator("form.hotline-form button[value=reply]").click()
     reporter.wait_for_load_state("domcontentloaded")
     assert REPLY_MARKER in reporter.content()
+    reporter.screenshot(path=f"{SHOTS}/hotline-followup.png", full_page=True)
     assert not [c for c in reporter_context.cookies() if c["name"] != "django_language"]
 
     handler.goto(case_url)
