@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from people.models import Person
 
-from . import keysession, selectors, services, tokens
+from . import crypto, keysession, selectors, services, tokens
 from .forms import (
     ConflictForm,
     EntryForm,
@@ -121,7 +121,7 @@ def followup(request):
 def _reporter_case(request, case, report_key, *, form=None, sent=False, status=200):
     context = {
         "case": case,
-        "content": services.crypto.decrypt_json(report_key, case.content_box),
+        "content": crypto.decrypt_json(report_key, case.content_box),
         "entries": services.decrypt_entries(case=case, report_key=report_key, for_reporter=True),
         "files": services.decrypt_files(case=case, report_key=report_key),
         "form": form or ReporterReplyForm(),
