@@ -12,13 +12,21 @@ from training.models import Assignment
 from .conftest import jst
 
 
+@pytest.fixture(params=["bulk_create", "insert_select"])
+def insert_path(request, monkeypatch):
+    """Run a test through both ways of creating rows: model instances, and one INSERT … SELECT."""
+    if request.param == "insert_select":
+        monkeypatch.setattr(services, "BULK_INSERT_FROM", 0)
+    return request.param
+
+
 def assigned(person) -> set[str]:
     return set(
         Assignment.objects.filter(person=person, archived_at__isnull=True).values_list("module__slug", flat=True)
     )
 
 
-def test_audience_combines_units_with_subunits_types_and_roles(make_module, make_person):
+def test_audience_combines_units_with_subunits_types_and_roles(make_module, make_person, insert_path):
     make_module("everyone", everyone=True)
     make_module("sales", units=("SALES",), etypes=("REGULAR",))
     make_module("cc", units=("CC",), roles=("CALL_CENTRE",))
@@ -38,7 +46,7 @@ def test_audience_combines_units_with_subunits_types_and_roles(make_module, make
     assert assigned(contractor) == {"everyone", "cc", "staff"}
 
 
-def test_sync_is_idempotent_and_leavers_are_archived_not_deleted(make_module, make_person):
+def test_sync_is_idempotent_and_leavers_are_archived_not_deleted(make_module, make_person, insert_path):
     make_module("everyone", everyone=True)
     people = [make_person() for _ in range(5)]
     first = services.assignments_sync()
@@ -55,7 +63,7 @@ def test_sync_is_idempotent_and_leavers_are_archived_not_deleted(make_module, ma
     assert Assignment.objects.count() == 5
 
 
-def test_due_date_is_end_of_day_jst_n_days_after_assignment(make_module, make_person):
+def test_due_date_is_end_of_day_jst_n_days_after_assignment(make_module, make_person, insert_path):
     module = make_module("everyone", everyone=True, due_days=30)
     person = make_person()
     with time_machine.travel(jst(2026, 5, 10, 9, 0), tick=False):
@@ -72,7 +80,7 @@ def test_fixed_due_date_of_annual_module_falls_in_each_fiscal_year(make_module, 
     assert module.due_date_for(cycle="FY2026", assigned_on=dt.date(2026, 4, 1)) == dt.date(2026, 9, 30)
 
 
-def test_new_fiscal_year_archives_the_old_cycle_and_opens_a_new_one(make_module, make_person):
+def test_new_fiscal_year_archives_the_old_cycle_and_opens_a_new_one(make_module, make_person, insert_path):
     module = make_module("annual", everyone=True)
     person = make_person()
     with time_machine.travel(jst(2027, 3, 31, 23, 0), tick=False):
