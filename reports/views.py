@@ -41,7 +41,8 @@ def _admin_viewer(request) -> selectors.Viewer:
 
 def _scope(request, viewer: selectors.Viewer, unit_code: str | None):
     """(unit, unit_ids, cycle) for the request; 404 for a unit the viewer may not see."""
-    cycle = selectors.clean_cycle(request.GET.get("cycle"))
+    params = request.POST if request.method == "POST" else request.GET
+    cycle = selectors.clean_cycle(params.get("cycle"))
     tree = selectors.UnitTree.load()
     try:
         unit, unit_ids = selectors.resolve_scope(viewer=viewer, unit_code=unit_code, tree=tree)

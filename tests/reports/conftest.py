@@ -39,7 +39,7 @@ def a(person, slug: str, cycle: str) -> Assignment:
 
 @pytest.fixture
 def world(org, make_module, make_quiz, django_capture_on_commit_callbacks, mfa_user):  # noqa: F811
-    east = pf.unit("HACHI_EAST", "八戸東分室", parent=org["HACHINOHE"])
+    pf.unit("HACHI_EAST", "八戸東分室", parent=org["HACHINOHE"])
     people = {}
     with time_machine.travel(jst(2025, 5, 1, 9, 0), tick=False):
         admin = mfa_user(TRAINING_ADMINISTRATORS, unit_code="CC", email="admin-t@example.jp", employee_number="T0001")
