@@ -22,7 +22,10 @@ def publish(parent, page):
 def home(db):
     root = Page.get_first_root_node()
     home = root.add_child(instance=HomePage(title="ホーム", slug="home-cb"))
-    Site.objects.update(root_page=home)
+    # Through save(), so Wagtail drops its cached site root paths (kept in Redis on PostgreSQL runs).
+    site = Site.objects.get(is_default_site=True)
+    site.root_page = home
+    site.save()
     return home
 
 
