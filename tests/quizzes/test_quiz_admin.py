@@ -83,3 +83,59 @@ def test_question_validation_explains_what_is_wrong(db):
         with pytest.raises(ValidationError, match=message):
             question_bank_publish(slug="bad", title="bad", questions=[{"text": "t", "explanation": "e", **spec}])
     assert not QuestionBank.objects.exists()
+
+
+def _bank_form(title: str, *, correct_first: bool = True) -> dict:
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+
+    return nested_form_data(
+        {
+            "title": title,
+            "slug": "admin-bank",
+            "description": "",
+            "questions": inline_formset(
+                [
+                    {
+                        "kind": "single",
+                        "situation": "",
+                        "text": "共用カウンターの端末を使ってよいか",
+                        "choices": streamfield(
+                            [
+                                ("choice", {"text": "使わない", "is_correct": correct_first}),
+                                ("choice", {"text": "使う", "is_correct": not correct_first}),
+                            ]
+                        ),
+                        "explanation": rich_text("<p>非公開情報は見ない。</p>"),
+                        "case_page": "",
+                        "rule_page": "",
+                    }
+                ]
+            ),
+        }
+    )
+
+
+def test_editor_saves_a_draft_then_publishes_a_bank_in_the_admin(mfa_user, client):
+    client.force_login(mfa_user(COMPLIANCE_EDITORS))
+    add = reverse("wagtailsnippets_quizzes_questionbank:add")
+    response = client.post(add, _bank_form("管理画面のバンク"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    bank = QuestionBank.objects.get(slug="admin-bank")
+    assert bank.live is False and bank.questions.count() == 1  # saved as a draft
+    edit = reverse("wagtailsnippets_quizzes_questionbank:edit", args=[bank.pk])
+    data = _bank_form("管理画面のバンク（改訂）")
+    data["action-publish"] = "action-publish"
+    response = client.post(edit, data)
+    assert response.status_code == 302
+    bank.refresh_from_db()
+    assert bank.live and bank.title == "管理画面のバンク（改訂）"
+    assert bank.revisions.count() == 2
+
+
+def test_admin_refuses_a_question_with_two_correct_answers_for_single_choice(mfa_user, client):
+    client.force_login(mfa_user(COMPLIANCE_EDITORS))
+    data = _bank_form("不正なバンク")
+    data["questions-0-choices-1-value-is_correct"] = "on"
+    response = client.post(reverse("wagtailsnippets_quizzes_questionbank:add"), data)
+    assert response.status_code == 200
+    assert not QuestionBank.objects.exists()
