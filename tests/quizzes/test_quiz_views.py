@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from wagtail.models import Page, Site
 
 from quizzes.models import Attempt, Quiz
@@ -211,3 +212,9 @@ def test_late_submission_is_rejected_and_graded_on_saved_answers(make_quiz, pers
     assert "time limit" in html.lower() or "制限時間" in html
     attempt.refresh_from_db()
     assert attempt.status == Attempt.Status.SUBMITTED and attempt.timed_out and attempt.correct_count == 0
+
+
+def test_a_timed_attempt_shows_its_deadline(make_quiz, person, client_of):
+    attempt = attempt_start(person=person, quiz=make_quiz(questions=1, time_limit_minutes=15), context="")
+    html = client_of(person).get(attempt.get_absolute_url()).content.decode()
+    assert f'datetime="{attempt.deadline_at.astimezone(timezone.get_current_timezone()).isoformat()}"' in html

@@ -33,3 +33,20 @@
     pending = window.setTimeout(save, 400);
   });
 })();
+
+// Shows the time left before the deadline (the server enforces it; this only informs).
+(function () {
+  "use strict";
+  var deadline = document.querySelector("time[data-deadline]");
+  var out = document.querySelector("[data-time-left]");
+  if (!deadline || !out) return;
+  var end = Date.parse(deadline.getAttribute("datetime"));
+  if (isNaN(end)) return;
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function tick() {
+    var left = Math.max(0, Math.floor((end - Date.now()) / 1000));
+    out.textContent = "(" + out.dataset.label + " " + Math.floor(left / 60) + ":" + pad(left % 60) + ")";
+    if (left > 0) window.setTimeout(tick, 1000);
+  }
+  tick();
+})();
