@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Case, CaseEntry
 
@@ -29,11 +30,13 @@ FILE_HELP = _(
 
 class IntakeForm(forms.Form):
     category = forms.ChoiceField(label=_("What is it about?"), choices=Case.Category.choices, widget=forms.RadioSelect)
-    what = forms.CharField(label=_("What happened?"), widget=forms.Textarea(attrs={"rows": 8}), max_length=20000)
+    what = forms.CharField(
+        label=pgettext_lazy("hotline", "What happened?"), widget=forms.Textarea(attrs={"rows": 8}), max_length=20000
+    )
     when = forms.CharField(label=_("When did it happen?"), required=False, max_length=500)
     where = forms.CharField(label=_("Where did it happen?"), required=False, max_length=500)
     people = forms.CharField(
-        label=_("Who is involved?"),
+        label=pgettext_lazy("hotline", "Who is involved?"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
@@ -54,7 +57,7 @@ class IntakeForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Tick anyone who is involved or too close to the matter. They will not be able to read it."),
     )
-    attachments = MultipleFileField(label=_("Attachments (optional)"), help_text=FILE_HELP)
+    attachments = MultipleFileField(label=pgettext_lazy("hotline", "Attachments (optional)"), help_text=FILE_HELP)
 
     def __init__(self, *args, handlers=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,7 +73,7 @@ class NoEchoTextInput(forms.TextInput):
 
 class FollowupLoginForm(forms.Form):
     code = forms.CharField(
-        label=_("Receipt code"),
+        label=pgettext_lazy("hotline", "Receipt code"),
         max_length=60,
         widget=NoEchoTextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
@@ -83,18 +86,19 @@ class ReporterReplyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=20000,
     )
-    attachments = MultipleFileField(label=_("Attachments (optional)"), help_text=FILE_HELP)
+    attachments = MultipleFileField(label=pgettext_lazy("hotline", "Attachments (optional)"), help_text=FILE_HELP)
 
 
 class KeySetupForm(forms.Form):
     passphrase = forms.CharField(
-        label=_("Passphrase"),
+        label=pgettext_lazy("hotline", "Passphrase"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         min_length=12,
         help_text=_("At least 12 characters; a few unrelated words work well. Not your login password."),
     )
     passphrase_again = forms.CharField(
-        label=_("Passphrase again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=pgettext_lazy("hotline", "Passphrase again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
     def clean(self):
@@ -106,12 +110,13 @@ class KeySetupForm(forms.Form):
 
 class UnlockForm(forms.Form):
     passphrase = forms.CharField(
-        label=_("Passphrase"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=pgettext_lazy("hotline", "Passphrase"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
 
 class RecoverForm(KeySetupForm):
-    recovery_key = forms.CharField(label=_("Recovery key"), max_length=100)
+    recovery_key = forms.CharField(label=pgettext_lazy("hotline", "Recovery key"), max_length=100)
 
     field_order = ["recovery_key", "passphrase", "passphrase_again"]
 
@@ -121,11 +126,13 @@ class ConflictForm(forms.Form):
         ("no", _("I have no conflict of interest in this case.")),
         ("yes", _("I have a conflict of interest and must not handle this case.")),
     ]
-    declaration = forms.ChoiceField(label=_("Declaration"), choices=CHOICES, widget=forms.RadioSelect)
+    declaration = forms.ChoiceField(
+        label=pgettext_lazy("hotline", "Declaration"), choices=CHOICES, widget=forms.RadioSelect
+    )
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("New status"), choices=Case.Status.choices)
+    status = forms.ChoiceField(label=pgettext_lazy("hotline", "New status"), choices=Case.Status.choices)
     text = forms.CharField(
         label=_("Message to the reporter with this notice (optional)"),
         required=False,
@@ -136,19 +143,24 @@ class StatusForm(forms.Form):
 
 class EntryForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("Kind"),
-        choices=[(CaseEntry.Kind.MESSAGE, _("Message to the reporter")), (CaseEntry.Kind.NOTE, _("Internal note"))],
+        label=pgettext_lazy("hotline", "Kind"),
+        choices=[
+            (CaseEntry.Kind.MESSAGE, _("Message to the reporter")),
+            (CaseEntry.Kind.NOTE, pgettext_lazy("hotline", "Internal note")),
+        ],
         widget=forms.RadioSelect,
         initial=CaseEntry.Kind.MESSAGE,
     )
-    text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 5}), max_length=20000)
+    text = forms.CharField(
+        label=pgettext_lazy("hotline", "Text"), widget=forms.Textarea(attrs={"rows": 5}), max_length=20000
+    )
     is_feedback = forms.BooleanField(
         label=_("This message gives the reporter feedback on the follow-up (3-month deadline)"), required=False
     )
 
 
 class GrantForm(forms.Form):
-    handler = forms.ChoiceField(label=_("Designated handler"))
+    handler = forms.ChoiceField(label=pgettext_lazy("hotline", "Designated handler"))
 
     def __init__(self, *args, candidates=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -156,10 +168,14 @@ class GrantForm(forms.Form):
 
 
 class MeasureForm(forms.Form):
-    description = forms.CharField(label=_("Measure"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
-    owner = forms.CharField(label=_("Owner"), max_length=200)
-    due_on = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
-    check_on = forms.DateField(label=_("Check date"), widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(
+        label=pgettext_lazy("hotline", "Measure"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+    owner = forms.CharField(label=pgettext_lazy("hotline", "Owner"), max_length=200)
+    due_on = forms.DateField(label=pgettext_lazy("hotline", "Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    check_on = forms.DateField(
+        label=pgettext_lazy("hotline", "Check date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class IdentityForm(forms.Form):

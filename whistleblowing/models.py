@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class HandlerDesignation(models.Model):
@@ -27,30 +28,30 @@ class HandlerDesignation(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="hotline_designations",
-        verbose_name=_("person"),
+        verbose_name=pgettext_lazy("hotline", "person"),
     )
-    designated_on = models.DateField(_("designation date"), default=timezone.localdate)
+    designated_on = models.DateField(pgettext_lazy("hotline", "designation date"), default=timezone.localdate)
     designated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("designated by"),
+        verbose_name=pgettext_lazy("hotline", "designated by"),
     )
-    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(pgettext_lazy("hotline", "revoked at"), null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("revoked by"),
+        verbose_name=pgettext_lazy("hotline", "revoked by"),
     )
 
     class Meta:
         ordering = ["-designated_on", "-id"]
-        verbose_name = _("handler designation")
+        verbose_name = pgettext_lazy("hotline", "handler designation")
         verbose_name_plural = _("register of designated handlers")
         constraints = [
             models.UniqueConstraint(
@@ -70,21 +71,24 @@ class HandlerKey(models.Model):
     """A handler's key pair; the private key exists here only encrypted."""
 
     person = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hotline_key", verbose_name=_("person")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="hotline_key",
+        verbose_name=pgettext_lazy("hotline", "person"),
     )
-    public_key = models.BinaryField(_("public key"))
+    public_key = models.BinaryField(pgettext_lazy("hotline", "public key"))
     private_key_box = models.BinaryField(editable=False)
     passphrase_salt = models.BinaryField(editable=False)
     recovery_box = models.BinaryField(editable=False)
     recovery_salt = models.BinaryField(editable=False)
     kdf_opslimit = models.PositiveBigIntegerField(editable=False)
     kdf_memlimit = models.PositiveBigIntegerField(editable=False)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    created_at = models.DateTimeField(pgettext_lazy("hotline", "created at"), default=timezone.now)
+    updated_at = models.DateTimeField(pgettext_lazy("hotline", "updated at"), default=timezone.now)
 
     class Meta:
-        verbose_name = _("handler key")
-        verbose_name_plural = _("handler keys")
+        verbose_name = pgettext_lazy("hotline", "handler key")
+        verbose_name_plural = pgettext_lazy("hotline", "handler keys")
 
     def __str__(self):
         return str(self.person)
@@ -92,24 +96,24 @@ class HandlerKey(models.Model):
 
 class Case(models.Model):
     class Category(models.TextChoices):
-        CONDUCT_RULES = "conduct_rules", _("Conduct rules")
-        HARASSMENT = "harassment", _("Harassment")
-        FRAUD = "fraud", _("Fraud")
-        INFORMATION_HANDLING = "information_handling", _("Information handling")
-        OTHER = "other", _("Other")
+        CONDUCT_RULES = "conduct_rules", pgettext_lazy("hotline", "Conduct rules")
+        HARASSMENT = "harassment", pgettext_lazy("hotline", "Harassment")
+        FRAUD = "fraud", pgettext_lazy("hotline", "Fraud")
+        INFORMATION_HANDLING = "information_handling", pgettext_lazy("hotline", "Information handling")
+        OTHER = "other", pgettext_lazy("hotline", "Other")
 
     class Status(models.TextChoices):
-        RECEIVED = "received", _("Received")
-        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-        INVESTIGATING = "investigating", _("Investigating")
-        SUBSTANTIATED = "substantiated", _("Substantiated")
-        NOT_SUBSTANTIATED = "not_substantiated", _("Not substantiated")
-        CLOSED = "closed", _("Closed")
+        RECEIVED = "received", pgettext_lazy("hotline", "Received")
+        ACKNOWLEDGED = "acknowledged", pgettext_lazy("hotline", "Acknowledged")
+        INVESTIGATING = "investigating", pgettext_lazy("hotline", "Investigating")
+        SUBSTANTIATED = "substantiated", pgettext_lazy("hotline", "Substantiated")
+        NOT_SUBSTANTIATED = "not_substantiated", pgettext_lazy("hotline", "Not substantiated")
+        CLOSED = "closed", pgettext_lazy("hotline", "Closed")
 
     class Outcome(models.TextChoices):
-        SUBSTANTIATED = "substantiated", _("Substantiated")
-        NOT_SUBSTANTIATED = "not_substantiated", _("Not substantiated")
-        NOT_INVESTIGATED = "not_investigated", _("Closed without investigation")
+        SUBSTANTIATED = "substantiated", pgettext_lazy("hotline", "Substantiated")
+        NOT_SUBSTANTIATED = "not_substantiated", pgettext_lazy("hotline", "Not substantiated")
+        NOT_INVESTIGATED = "not_investigated", pgettext_lazy("hotline", "Closed without investigation")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # Receipt code: the lookup part in clear, the rest only as an Argon2id hash.
@@ -121,26 +125,32 @@ class Case(models.Model):
     kdf_opslimit = models.PositiveBigIntegerField(editable=False)
     kdf_memlimit = models.PositiveBigIntegerField(editable=False)
 
-    category = models.CharField(_("category"), max_length=32, choices=Category.choices)
+    category = models.CharField(pgettext_lazy("hotline", "category"), max_length=32, choices=Category.choices)
     content_box = models.BinaryField(editable=False)
     identity_box = models.BinaryField(null=True, editable=False)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
-    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    status = models.CharField(
+        pgettext_lazy("hotline", "status"), max_length=20, choices=Status.choices, default=Status.RECEIVED
+    )
+    outcome = models.CharField(pgettext_lazy("hotline", "outcome"), max_length=20, choices=Outcome.choices, blank=True)
     # Rounded down to the hour so the stored time cannot be matched to a network log.
-    received_at = models.DateTimeField(_("received"))
-    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
-    investigation_notice_at = models.DateTimeField(_("notice of investigation"), null=True, blank=True)
-    feedback_at = models.DateTimeField(_("feedback given"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    reporter_updated_at = models.DateTimeField(_("reporter added information"), null=True, blank=True)
+    received_at = models.DateTimeField(pgettext_lazy("hotline", "received"))
+    acknowledged_at = models.DateTimeField(pgettext_lazy("hotline", "acknowledged"), null=True, blank=True)
+    investigation_notice_at = models.DateTimeField(
+        pgettext_lazy("hotline", "notice of investigation"), null=True, blank=True
+    )
+    feedback_at = models.DateTimeField(pgettext_lazy("hotline", "feedback given"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("hotline", "closed"), null=True, blank=True)
+    reporter_updated_at = models.DateTimeField(
+        pgettext_lazy("hotline", "reporter added information"), null=True, blank=True
+    )
     # Set by the reporter's actions, cleared by the batched notification run: no task or e-mail
     # is created at the moment a reporter acts, so nothing records that moment to the second.
     pending_notice = models.CharField(max_length=20, blank=True, editable=False)
 
     class Meta:
         ordering = ["-received_at", "-id"]
-        verbose_name = _("hotline case")
-        verbose_name_plural = _("hotline cases")
+        verbose_name = pgettext_lazy("hotline", "hotline case")
+        verbose_name_plural = pgettext_lazy("hotline", "hotline cases")
         indexes = [models.Index(fields=["status", "closed_at"])]
 
     def __str__(self):
@@ -167,8 +177,8 @@ class CaseKey(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = _("case key")
-        verbose_name_plural = _("case keys")
+        verbose_name = pgettext_lazy("hotline", "case key")
+        verbose_name_plural = pgettext_lazy("hotline", "case keys")
         constraints = [models.UniqueConstraint(fields=["case", "handler"], name="hotline_one_key_per_handler")]
 
     def __str__(self):
@@ -182,8 +192,8 @@ class ConflictDeclaration(models.Model):
     declared_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = _("conflict-of-interest declaration")
-        verbose_name_plural = _("conflict-of-interest declarations")
+        verbose_name = pgettext_lazy("hotline", "conflict-of-interest declaration")
+        verbose_name_plural = pgettext_lazy("hotline", "conflict-of-interest declarations")
         constraints = [models.UniqueConstraint(fields=["case", "handler"], name="hotline_one_declaration")]
 
     def __str__(self):
@@ -192,9 +202,9 @@ class ConflictDeclaration(models.Model):
 
 class CaseEntry(models.Model):
     class Kind(models.TextChoices):
-        REPORTER = "reporter", _("From the reporter")
+        REPORTER = "reporter", pgettext_lazy("hotline", "From the reporter")
         MESSAGE = "message", _("Message to the reporter")
-        NOTE = "note", _("Internal note")
+        NOTE = "note", pgettext_lazy("hotline", "Internal note")
         NOTICE = "notice", _("Notice to the reporter")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="entries")
@@ -205,8 +215,8 @@ class CaseEntry(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        verbose_name = _("case entry")
-        verbose_name_plural = _("case entries")
+        verbose_name = pgettext_lazy("hotline", "case entry")
+        verbose_name_plural = pgettext_lazy("hotline", "case entries")
 
     def __str__(self):
         return f"{self.case} #{self.pk} {self.kind}"
@@ -227,8 +237,8 @@ class CaseFile(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        verbose_name = _("case file")
-        verbose_name_plural = _("case files")
+        verbose_name = pgettext_lazy("hotline", "case file")
+        verbose_name_plural = pgettext_lazy("hotline", "case files")
 
     def __str__(self):
         return str(self.public_id)
@@ -238,15 +248,15 @@ class CorrectiveMeasure(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="measures")
     # Description and owner, encrypted with the report key.
     details_box = models.BinaryField(editable=False)
-    due_on = models.DateField(_("due date"))
-    check_on = models.DateField(_("check date"))
+    due_on = models.DateField(pgettext_lazy("hotline", "due date"))
+    check_on = models.DateField(pgettext_lazy("hotline", "check date"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["due_on", "id"]
-        verbose_name = _("corrective measure")
-        verbose_name_plural = _("corrective measures")
+        verbose_name = pgettext_lazy("hotline", "corrective measure")
+        verbose_name_plural = pgettext_lazy("hotline", "corrective measures")
 
     def __str__(self):
         return f"{self.case} measure #{self.pk}"
@@ -255,15 +265,17 @@ class CorrectiveMeasure(models.Model):
 class CaseStub(models.Model):
     """What remains of a case after the retention purge: enough for statistics, no free text."""
 
-    received_month = models.DateField(_("month received"))
-    category = models.CharField(_("category"), max_length=32, choices=Case.Category.choices)
-    outcome = models.CharField(_("outcome"), max_length=20, choices=Case.Outcome.choices, blank=True)
-    purged_at = models.DateTimeField(_("purged at"), default=timezone.now)
+    received_month = models.DateField(pgettext_lazy("hotline", "month received"))
+    category = models.CharField(pgettext_lazy("hotline", "category"), max_length=32, choices=Case.Category.choices)
+    outcome = models.CharField(
+        pgettext_lazy("hotline", "outcome"), max_length=20, choices=Case.Outcome.choices, blank=True
+    )
+    purged_at = models.DateTimeField(pgettext_lazy("hotline", "purged at"), default=timezone.now)
 
     class Meta:
         ordering = ["received_month", "id"]
-        verbose_name = _("purged case stub")
-        verbose_name_plural = _("purged case stubs")
+        verbose_name = pgettext_lazy("hotline", "purged case stub")
+        verbose_name_plural = pgettext_lazy("hotline", "purged case stubs")
 
     def __str__(self):
         return f"{self.received_month:%Y-%m} {self.category} {self.outcome}"
@@ -276,7 +288,7 @@ class FollowupThrottle(models.Model):
     last_failure_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = _("follow-up throttle")
+        verbose_name = pgettext_lazy("hotline", "follow-up throttle")
 
     def __str__(self):
         return f"{self.failures} failures"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
+from django.utils.translation import pgettext, pgettext_lazy
 
 from people.models import Person
 
@@ -113,38 +114,34 @@ def case_deadlines(case: Case, *, today: datetime.date | None = None) -> list[De
     Feedback runs from the acknowledgement, or from the end of the 7 days when none was sent
     (EU Directive 2019/1937, art. 9(1)(f)). Due dates are end of day, Japan time.
     """
-    from django.utils.translation import gettext_lazy as _
-
     today = today or timezone.localdate()
     received = timezone.localtime(case.received_at).date()
     ack_due = received + datetime.timedelta(days=ACKNOWLEDGE_DAYS)
     feedback_from = timezone.localtime(case.acknowledged_at).date() if case.acknowledged_at else ack_due
-    if case.is_closed:
-        # A closed case has answered everything it ever will.
-        closed = case.closed_at
-        return [
-            Deadline("acknowledge", _("Acknowledge"), ack_due, case.acknowledged_at or closed, today),
-            Deadline(
-                "investigation",
-                _("Notice of investigation"),
-                received + datetime.timedelta(days=20),
-                case.investigation_notice_at or closed,
-                today,
-            ),
-            Deadline(
-                "feedback", _("Feedback"), add_months(feedback_from, FEEDBACK_MONTHS), case.feedback_at or closed, today
-            ),
-        ]
+    # A closed case has answered everything it ever will.
+    closed = case.closed_at if case.is_closed else None
     return [
-        Deadline("acknowledge", _("Acknowledge"), ack_due, case.acknowledged_at, today),
         Deadline(
-            "investigation",
-            _("Notice of investigation"),
-            received + datetime.timedelta(days=INVESTIGATION_NOTICE_DAYS),
-            case.investigation_notice_at,
+            "acknowledge",
+            pgettext_lazy("hotline", "Acknowledge"),
+            ack_due,
+            case.acknowledged_at or closed,
             today,
         ),
-        Deadline("feedback", _("Feedback"), add_months(feedback_from, FEEDBACK_MONTHS), case.feedback_at, today),
+        Deadline(
+            "investigation",
+            pgettext_lazy("hotline", "Notice of investigation"),
+            received + datetime.timedelta(days=INVESTIGATION_NOTICE_DAYS),
+            case.investigation_notice_at or closed,
+            today,
+        ),
+        Deadline(
+            "feedback",
+            pgettext_lazy("hotline", "Feedback"),
+            add_months(feedback_from, FEEDBACK_MONTHS),
+            case.feedback_at or closed,
+            today,
+        ),
     ]
 
 
@@ -208,9 +205,7 @@ def hotline_statistics(*, start: datetime.date, end: datetime.date) -> HotlineSt
     ).values_list("received_month", "category", "outcome"):
         counts[(month, category, outcome or "open")] += 1
     category_labels = dict(Case.Category.choices)
-    from django.utils.translation import gettext
-
-    outcome_labels = {**dict(Case.Outcome.choices), "open": gettext("Open")}
+    outcome_labels = {**dict(Case.Outcome.choices), "open": pgettext("hotline", "Open")}
     rows = [
         StatisticsRow(
             month=month,

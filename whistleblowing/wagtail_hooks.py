@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import hooks
 from wagtail.admin.views.generic import CreateView, EditView
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -117,7 +118,7 @@ class RevokeView(ServiceFormMixin, EditView):
 class DesignationViewSet(ModelViewSet):
     model = HandlerDesignation
     icon = "user"
-    menu_label = _("Hotline handlers")
+    menu_label = pgettext_lazy("hotline", "Hotline handlers")
     add_to_admin_menu = True
     menu_order = 900
     list_display = ["person", "designated_on", "designated_by", "revoked_at"]
@@ -140,7 +141,7 @@ def register_designations():
 @hooks.register("portal_staff_nav")
 def hotline_staff_nav(request):
     if selectors.is_designated(person=request.user):
-        return [{"url": reverse("whistleblowing:case_list"), "label": _("Hotline cases")}]
+        return [{"url": reverse("whistleblowing:case_list"), "label": pgettext_lazy("hotline", "Hotline cases")}]
     return []
 
 

@@ -70,6 +70,8 @@ def test_intake_works_in_japanese_and_english(handler):
     japanese = Client().get("/hotline/").content.decode()
     assert '<html lang="ja"' in japanese
     assert "何が起きましたか" in japanese and "受付番号で状況を確認できます" in japanese
+    # Our labels carry the "hotline" context, so other apps' "Conduct rules" (ルール) cannot override them.
+    assert "行為規制" in japanese
     english = Client()
     english.cookies["django_language"] = "en"
     body = english.get("/hotline/").content.decode()
