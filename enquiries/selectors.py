@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -52,7 +54,13 @@ def queue_counts() -> dict[str, int]:
     return counts
 
 
+# How long an answer stays on the asker's home page.
+RECENT_DAYS = 30
+
+
 def recently_updated_for(*, person, limit: int = 5) -> list[Enquiry]:
     """The person's enquiries that wait for them to read an answer or reply."""
     waiting = [Enquiry.Status.ANSWERED, Enquiry.Status.AWAITING_ASKER]
-    return list(Enquiry.objects.filter(asker=person, status__in=waiting).order_by("-last_activity_at")[:limit])
+    recent = timezone.now() - dt.timedelta(days=RECENT_DAYS)
+    queryset = Enquiry.objects.filter(asker=person, status__in=waiting, last_activity_at__gte=recent)
+    return list(queryset.order_by("-last_activity_at")[:limit])

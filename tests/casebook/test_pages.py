@@ -131,3 +131,18 @@ def test_site_search_finds_cases(client, employee, demo_casebook, query, expecte
     assert expected <= found
     assert not (absent & found)
     assert "事例" in response.content.decode()  # the result's kind label
+
+
+def test_editors_can_open_the_case_editor_in_wagtail(client, demo_casebook, mfa_user):
+    from people.roles import SITE_ADMINISTRATORS
+
+    editor = mfa_user(SITE_ADMINISTRATORS, is_superuser=True, is_staff=True)
+    client.force_login(editor)
+    case = CaseStudyPage.objects.get(slug="hachinohe-shared-counter")
+
+    add = client.get(f"/admin/pages/add/casebook/casestudypage/{demo_casebook.pk}/")
+    edit = client.get(f"/admin/pages/{case.pk}/edit/")
+
+    assert add.status_code == 200
+    assert edit.status_code == 200
+    assert "機会" in edit.content.decode() or "opportunity" in edit.content.decode()

@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEntry
 from enquiries import services
@@ -297,3 +298,28 @@ def test_publish_form_requires_exactly_one_destination(client, responder, enquir
     assert "どちらか一方" in response.content.decode()
     enquiry.refresh_from_db()
     assert enquiry.published_qa_page is None
+
+
+def test_my_enquiries_query_count_does_not_grow(client, asker):
+    client.force_login(asker)
+
+    def measure(total):
+        while Enquiry.objects.count() < total:
+            services.enquiry_submit(asker=asker, subject="件名", body="本文")
+        client.get(reverse("enquiries:mine"))
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("enquiries:mine"))
+        assert len(response.context["enquiries"]) == total
+        return len(queries)
+
+    assert measure(2) == measure(15)
+
+
+def test_home_page_tells_the_asker_about_a_recent_answer(client, responder, asker, enquiry, home, time_machine):
+    services.enquiry_answer(responder=responder, enquiry=enquiry, body="回答です")
+    client.force_login(asker)
+
+    assert enquiry.subject in client.get("/").content.decode()
+
+    time_machine.move_to(timezone.now() + dt.timedelta(days=31))
+    assert enquiry.subject not in client.get("/").content.decode()
