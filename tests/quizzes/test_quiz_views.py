@@ -218,3 +218,24 @@ def test_a_timed_attempt_shows_its_deadline(make_quiz, person, client_of):
     attempt = attempt_start(person=person, quiz=make_quiz(questions=1, time_limit_minutes=15), context="")
     html = client_of(person).get(attempt.get_absolute_url()).content.decode()
     assert f'datetime="{attempt.deadline_at.astimezone(timezone.get_current_timezone()).isoformat()}"' in html
+
+
+def test_attempt_and_result_pages_take_the_same_queries_for_5_and_20_questions(
+    make_quiz, make_person, client, right_answers
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = {}
+    for size in (5, 20):
+        person = make_person()
+        attempt = attempt_start(person=person, quiz=make_quiz(questions=size, slug=f"pages{size}"), context="")
+        client.force_login(person)
+        client.get(attempt.get_absolute_url())  # warm the session and caches
+        with CaptureQueriesContext(connection) as take:
+            assert client.get(attempt.get_absolute_url()).status_code == 200
+        client.post(attempt.get_absolute_url(), _form(attempt, right_answers(attempt, 1), action="submit"))
+        with CaptureQueriesContext(connection) as result:
+            assert client.get(attempt.get_absolute_url()).status_code == 200
+        counts[size] = (len(take), len(result))
+    assert counts[5] == counts[20], counts
