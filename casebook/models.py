@@ -118,10 +118,10 @@ class CaseStudyPage(JapaneseSearchable, Page):
         context["my_audiences"] = mine
         return context
 
-    def cause_counts(self) -> list[tuple[str, int]]:
-        """(element label, number of causes) for each element; uses prefetched causes."""
+    def cause_counts(self) -> list[tuple[str, str, int]]:
+        """(element, label, number of causes) for each element; uses prefetched causes."""
         causes = list(self.causes.all())
-        return [(label, sum(1 for c in causes if c.element == value)) for value, label in CauseElement.choices]
+        return [(value, label, sum(1 for c in causes if c.element == value)) for value, label in CauseElement.choices]
 
 
 class CaseDepartment(Orderable):
