@@ -214,7 +214,7 @@ class CaseEntry(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["created_at", "id"]
+        ordering = ["id"]  # insertion order: reporter times are rounded to the hour
         verbose_name = pgettext_lazy("hotline", "case entry")
         verbose_name_plural = pgettext_lazy("hotline", "case entries")
 
@@ -236,7 +236,7 @@ class CaseFile(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["created_at", "id"]
+        ordering = ["id"]  # insertion order: reporter times are rounded to the hour
         verbose_name = pgettext_lazy("hotline", "case file")
         verbose_name_plural = pgettext_lazy("hotline", "case files")
 

@@ -545,14 +545,14 @@ class OpenedCase:
 
 
 def decrypt_entries(*, case: Case, report_key: bytes, for_reporter: bool) -> list[tuple[CaseEntry, dict]]:
-    entries = case.entries.select_related("author").order_by("created_at", "id")
+    entries = case.entries.select_related("author").order_by("id")
     if for_reporter:
         entries = entries.exclude(kind=CaseEntry.Kind.NOTE)
     return [(entry, crypto.decrypt_json(report_key, entry.body_box)) for entry in entries]
 
 
 def decrypt_files(*, case: Case, report_key: bytes) -> list[tuple[CaseFile, dict]]:
-    return [(f, crypto.decrypt_json(report_key, f.meta_box)) for f in case.files.order_by("created_at", "id")]
+    return [(f, crypto.decrypt_json(report_key, f.meta_box)) for f in case.files.order_by("id")]
 
 
 def case_open(*, case: Case, handler, report_key: bytes) -> OpenedCase:

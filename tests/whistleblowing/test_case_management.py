@@ -266,3 +266,28 @@ def test_case_list_query_count_does_not_grow_with_cases(
         response = client.get("/hotline/cases/")
     assert len(response.context["rows"]) == 9
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_conversation_is_shown_in_the_order_it_happened(handler, file_report):
+    """Reporter times are rounded down to the hour; that must not reorder the thread."""
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    jst = ZoneInfo("Asia/Tokyo")
+    with time_machine.travel(datetime.datetime(2026, 5, 1, 10, 5, tzinfo=jst), tick=False):
+        case, receipt = file_report()
+    with time_machine.travel(datetime.datetime(2026, 5, 1, 10, 40, tzinfo=jst), tick=False):
+        services.case_add_entry(
+            case=case, handler=handler, report_key=_key(case, handler), kind=CaseEntry.Kind.MESSAGE, text="FIRST"
+        )
+    with time_machine.travel(datetime.datetime(2026, 5, 1, 10, 50, tzinfo=jst), tick=False):
+        services.reporter_reply(case=case, report_key=_key(case, handler), text="SECOND", uploads=[])
+    texts = [
+        body["text"]
+        for _e, body in services.decrypt_entries(case=case, report_key=_key(case, handler), for_reporter=True)
+    ]
+    assert texts == ["FIRST", "SECOND"]
+    page = Client().post("/hotline/followup/", {"code": receipt.code}).content.decode()
+    assert page.index("FIRST") < page.index("SECOND")
