@@ -137,7 +137,7 @@ def enquiry_ask_back(*, responder, enquiry: Enquiry, body: str) -> EnquiryMessag
 
 @transaction.atomic
 def enquiry_reply(*, asker, enquiry: Enquiry, body: str, attachment: UploadedFile | None = None) -> EnquiryMessage:
-    """The asker answers a question from the desk or follows up; the clock starts again."""
+    """The asker answers a question from the desk, adds details, or follows up on an answer."""
     enquiry = Enquiry.objects.select_for_update().get(pk=enquiry.pk)
     if enquiry.asker_id != asker.pk:
         raise PermissionDenied
@@ -151,9 +151,12 @@ def enquiry_reply(*, asker, enquiry: Enquiry, body: str, attachment: UploadedFil
     )
     if attachment is not None:
         _attach(enquiry=enquiry, upload=attachment, person=asker, message=message)
+    if enquiry.status != Enquiry.Status.OPEN:
+        # The desk's clock restarts when the ball comes back to it; adding to a question that is
+        # still waiting for an answer must not push its due date back.
+        enquiry.due_at = due_at(now, settings.PORTAL_ENQUIRY_RESPONSE_BUSINESS_DAYS)
     enquiry.status = Enquiry.Status.OPEN
     enquiry.last_activity_at = now
-    enquiry.due_at = due_at(now, settings.PORTAL_ENQUIRY_RESPONSE_BUSINESS_DAYS)
     enquiry.save(update_fields=["status", "last_activity_at", "due_at"])
     audit_record(actor=asker, action="enquiry.replied", target=enquiry, detail={"status": enquiry.status})
     return message

@@ -256,3 +256,14 @@ def test_only_responders_can_publish(admin, responder, enquiry, qa_topic):
 
     with pytest.raises(PermissionDenied):
         services.enquiry_publish_as_qa(responder=admin, enquiry=enquiry, question="質問", answer="回答", topic=qa_topic)
+
+
+def test_adding_details_to_a_waiting_question_keeps_its_due_date(asker, enquiry, time_machine):
+    due = enquiry.due_at
+    time_machine.move_to(enquiry.created_at + dt.timedelta(days=2))
+
+    services.enquiry_reply(asker=asker, enquiry=enquiry, body="補足です。")
+
+    enquiry.refresh_from_db()
+    assert enquiry.due_at == due
+    assert enquiry.status == Enquiry.Status.OPEN
