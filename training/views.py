@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from audit.services import audit_record
 from people.roles import TRAINING_ADMINISTRATORS
 
 from . import selectors, services
@@ -198,6 +199,18 @@ def manage(request):
         query=request.GET.get("q", "").strip()[:100],
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    # Named people's training results are personal data: every look is on record.
+    audit_record(
+        actor=request.user,
+        action="training.assignments_viewed",
+        detail={
+            "module": module_id or "",
+            "status": request.GET.get("status", ""),
+            "q": request.GET.get("q", "")[:100],
+            "page": page.number,
+            "people": sorted({a.person_id for a in page}),
+        },
+    )
     return render(
         request,
         "training/manage.html",

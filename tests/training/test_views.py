@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditEntry
 from people.roles import TRAINING_ADMINISTRATORS
 from tests.factories import people as pf
 from training import services
@@ -164,6 +165,8 @@ def test_manage_list_query_count_does_not_grow_with_rows(client, modules, make_p
         response = client.get("/training/manage/", {"module": modules["cc"].pk, "status": "assigned"})
     assert response.status_code == 200
     assert len(response.context["page_obj"]) == 25
+    entry = AuditEntry.objects.filter(action="training.assignments_viewed").order_by("-seq").first()
+    assert entry.actor == admin and len(entry.detail["people"]) == 25
 
 
 def test_verify_form_normalises_the_typed_code(client, modules, make_person):
