@@ -248,6 +248,28 @@ def attestations_pending(*, person: Person) -> list[PendingAttestation]:
     return pending
 
 
+def attestation_summary(*, document: AttestationDocument) -> dict:
+    """Audience size, how many still owe an acknowledgement, and counts per version (old ones included)."""
+    versions = list(document.versions.filter(published_at__lte=timezone.now()).order_by("number"))
+    audience = document.audience_people()
+    if not versions:
+        return {"versions": [], "audience": audience.count(), "pending": 0}
+    material_from = max([v.number for v in versions if v.material] + [versions[0].number])
+    settled = Acknowledgement.objects.filter(version__document=document, version__number__gte=material_from)
+    per_version = dict(
+        Acknowledgement.objects.filter(version__document=document)
+        .values_list("version_id")
+        .annotate(n=Count("pk"))
+        .values_list("version_id", "n")
+    )
+    return {
+        "versions": [(v, per_version.get(v.pk, 0)) for v in reversed(versions)],
+        "audience": audience.count(),
+        "pending": audience.exclude(pk__in=settled.values("person_id")).count(),
+        "material_from": material_from,
+    }
+
+
 def acknowledgements_of(*, document: AttestationDocument) -> QuerySet[Acknowledgement]:
     """Every acknowledgement ever given for the document, all versions, oldest first."""
     return (

@@ -10,4 +10,5 @@ urlpatterns = [
     path("checklists/<int:pk>/", views.checklist, name="checklist"),
     path("manage/", views.manage, name="manage"),
     path("manage/assignments/<int:pk>/exempt/", views.exempt, name="exempt"),
+    path("manage/attestations/<slug:slug>/", views.attestation_report, name="attestation_report"),
 ]

@@ -220,6 +220,7 @@ def manage(request):
             "modules": TrainingModulePage.objects.live().order_by("path"),
             "statuses": [*Assignment.Status.choices, ("overdue", _("Overdue")), ("archived", _("Archived"))],
             "filters": request.GET,
+            "documents": AttestationDocument.objects.order_by("title"),
         },
     )
 
@@ -270,4 +271,22 @@ def certificate_verify(request, code=""):
         "training/certificate_verify.html",
         {"code": code, "certificate": certificate, "checked": bool(code)},
         status=200 if certificate or not code else 404,
+    )
+
+
+def attestation_report(request, slug):
+    """Who acknowledged which version, for training administrators; every look is on record."""
+    _require_admin(request)
+    document = get_object_or_404(AttestationDocument, slug=slug)
+    page = Paginator(selectors.acknowledgements_of(document=document), 100).get_page(request.GET.get("page"))
+    audit_record(
+        actor=request.user,
+        action="training.acknowledgements_viewed",
+        target=document,
+        detail={"page": page.number, "people": sorted({a.person_id for a in page})},
+    )
+    return render(
+        request,
+        "training/attestation_report.html",
+        {"document": document, "summary": selectors.attestation_summary(document=document), "page_obj": page},
     )

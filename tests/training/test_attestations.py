@@ -66,3 +66,26 @@ def test_acknowledging_through_the_page(client, code_of_conduct, make_person):
     assert page.status_code == 200 and "第1版" in page.content.decode()
     client.post("/training/attestations/code-of-conduct/")
     assert Acknowledgement.objects.filter(person=person, version__number=1).exists()
+
+
+def test_administrators_see_every_version_and_who_still_owes(
+    client, code_of_conduct, make_person, django_assert_max_num_queries
+):
+    from people.roles import TRAINING_ADMINISTRATORS
+    from tests.factories import people as pf
+
+    admin = make_person(groups=(TRAINING_ADMINISTRATORS,))
+    pf.enrol_totp(admin)
+    early = make_person(family_name="早川")
+    services.attestation_acknowledge(person=early, version=code_of_conduct.versions.get(number=1))
+    v2 = services.attestation_publish_version(document=code_of_conduct, body="<p>改訂</p>", material=True)
+    late = make_person(family_name="遅野")
+    services.attestation_acknowledge(person=late, version=v2)
+    summary = selectors.attestation_summary(document=code_of_conduct)
+    assert summary["audience"] == 3 and summary["pending"] == 2  # the admin and `early` owe v2
+    client.force_login(admin)
+    with django_assert_max_num_queries(30):
+        html = client.get("/training/manage/attestations/code-of-conduct/").content.decode()
+    assert "早川" in html and "遅野" in html  # the old acknowledgement of v1 stays listed
+    client.force_login(early)
+    assert client.get("/training/manage/attestations/code-of-conduct/").status_code == 404
