@@ -29,9 +29,12 @@ def hr_import_job_create(
 def hr_import_job_run(*, job_id: int) -> HRImportJob:
     """Run one uploaded import; progress is written to the job row as it goes (outside the import's transaction)."""
     job = HRImportJob.objects.get(pk=job_id)
-    if job.status != HRImportJob.Status.PENDING:
-        return job  # a retried task must not import twice
-    HRImportJob.objects.filter(pk=job.pk).update(status=HRImportJob.Status.RUNNING)
+    # Claim the job atomically: a retried or duplicated task finds it taken and does nothing.
+    claimed = HRImportJob.objects.filter(pk=job.pk, status=HRImportJob.Status.PENDING).update(
+        status=HRImportJob.Status.RUNNING
+    )
+    if not claimed:
+        return job
 
     def progress(phase: str, done: int, total: int) -> None:
         HRImportJob.objects.filter(pk=job.pk).update(phase=phase, processed=done, total=total)
