@@ -1,0 +1,121 @@
+"""Completion dashboard at 50,000 people × 20 assignments, beside the raw SQL floor.
+
+    python -m bench dashboard                      # SQLite, 50,000 people
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal python -m bench dashboard
+    python -m bench dashboard --people 5000        # a smaller run
+
+Targets (SPEC §3, issue 6): under 1 s and within 2× of the floor on PostgreSQL; the query count
+does not depend on the number of people. The floor is one raw SQL statement computing the same
+numbers (the unit × company × type × module counts, the role counts and the monthly
+completions) with nothing around it: no ORM, no roll-up, no names.
+"""
+
+import argparse
+import statistics
+import sys
+import time
+
+RUNS = 5
+
+FLOOR_SQL = """
+SELECT 'main', p.unit_id, p.company_id, p.employment_type_id, a.module_id, NULL,
+       SUM(CASE WHEN a.status <> 'exempted' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN a.status = 'completed' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN a.status = 'assigned' AND a.due_at < %(now)s THEN 1 ELSE 0 END),
+       SUM(CASE WHEN a.status = 'exempted' THEN 1 ELSE 0 END)
+  FROM training_assignment a JOIN people_person p ON p.id = a.person_id
+ WHERE p.is_active AND a.archived_at IS NULL
+ GROUP BY p.unit_id, p.company_id, p.employment_type_id, a.module_id
+UNION ALL
+SELECT 'role', r.jobrole_id, NULL, NULL, NULL, NULL,
+       SUM(CASE WHEN a.status <> 'exempted' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN a.status = 'completed' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN a.status = 'assigned' AND a.due_at < %(now)s THEN 1 ELSE 0 END),
+       SUM(CASE WHEN a.status = 'exempted' THEN 1 ELSE 0 END)
+  FROM training_assignment a JOIN people_person p ON p.id = a.person_id
+  LEFT JOIN people_person_job_roles r ON r.person_id = p.id
+ WHERE p.is_active AND a.archived_at IS NULL
+ GROUP BY r.jobrole_id
+UNION ALL
+SELECT 'month', NULL, NULL, NULL, NULL, {month}, COUNT(*), 0, 0, 0
+  FROM training_assignment a JOIN people_person p ON p.id = a.person_id
+ WHERE p.is_active AND a.archived_at IS NULL AND a.status = 'completed'
+ GROUP BY {month}
+"""
+MONTH = {
+    "postgresql": "date_trunc('month', a.completed_at AT TIME ZONE 'Asia/Tokyo')",
+    "sqlite": "strftime('%%Y-%%m', datetime(a.completed_at, '+9 hours'))",
+}
+
+
+def timed(fn, runs: int = RUNS) -> tuple[float, float, object]:
+    fn()  # warm caches (database pages, Django's compiled templates are not involved)
+    times, result = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), min(times), result
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench dashboard")
+    parser.add_argument("--people", type=int, default=50_000)
+    args = parser.parse_args(argv)
+
+    from bench._bigdata import big_django
+
+    where = big_django(args.people)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from people.models import Person
+    from reports import selectors
+    from training.models import Assignment
+
+    person = Person.objects.order_by("pk").first()
+    admin = selectors.Viewer(person=person, everything=True)
+    manager = selectors.Viewer(person=person, everything=False, root_paths=("HQ/SALES/",))
+    rows = Assignment.objects.count()
+    print(f"database: {where}; assignments: {rows:,}; runs: {RUNS} (median, best)", flush=True)
+
+    now = timezone.now()
+    sql = FLOOR_SQL.format(month=MONTH[connection.vendor])
+
+    def floor():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, {"now": now})
+            return cursor.fetchall()
+
+    floor_median, floor_best, floor_rows = timed(floor)
+    print(
+        f"raw SQL floor (one statement)      {floor_median * 1000:8.0f} ms  best {floor_best * 1000:6.0f} ms",
+        flush=True,
+    )
+
+    for label, viewer, unit in (("dashboard, everything", admin, None), ("dashboard, SALES subtree", manager, None)):
+        with CaptureQueriesContext(connection) as queries:
+            board = selectors.dashboard(viewer=viewer, unit_code=unit)
+        median, best, board = timed(lambda v=viewer, u=unit: selectors.dashboard(viewer=v, unit_code=u))
+        ratio = median / floor_median
+        print(
+            f"{label:<34} {median * 1000:8.0f} ms  best {best * 1000:6.0f} ms  queries={len(queries)}  "
+            f"× floor {ratio:4.2f}  (assigned {board.total.assigned:,}, completed {board.total.completed:,}, "
+            f"overdue {board.total.overdue:,})",
+            flush=True,
+        )
+        if viewer is admin:
+            main_rows = [r for r in floor_rows if r[0] == "main"]
+            floor_total = [sum(r[i] for r in main_rows) for i in (6, 7, 8, 9)]
+            mine = [board.total.assigned, board.total.completed, board.total.overdue, board.total.exempted]
+            print(f"{'':34} same numbers as the floor: {floor_total == mine}", flush=True)
+
+    board = selectors.dashboard(viewer=admin)
+    median, best, _ = timed(lambda: selectors.weak_points(dashboard=board), runs=3)
+    print(f"{'weak points (not in the target)':<34} {median * 1000:8.0f} ms  best {best * 1000:6.0f} ms", flush=True)
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
