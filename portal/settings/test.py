@@ -1,7 +1,6 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import DATABASES
 
 SECRET_KEY = "test-only-key-0123456789abcdefghijklmnopqrstuvwxyz-0123456789"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -11,9 +10,8 @@ if os.environ.get("PORTAL_TASKS_BACKEND") == "database":
     # Multi-process tests (tests/deployment) need real workers.
     TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend", "QUEUES": ["default"]}}
 ACCOUNT_RATE_LIMITS = False
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"] = {}
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+PORTAL_PRIVATE_MEDIA_ROOT = BASE_DIR / "var" / "test-private"  # noqa: F405
 STORAGES = {  # noqa: F405
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -28,3 +26,5 @@ if os.environ.get("EMAIL_FILE_PATH"):
     EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
 if os.environ.get("MEDIA_ROOT"):
     MEDIA_ROOT = Path(os.environ["MEDIA_ROOT"])  # noqa: F405
+if os.environ.get("PORTAL_PRIVATE_MEDIA_ROOT"):
+    PORTAL_PRIVATE_MEDIA_ROOT = Path(os.environ["PORTAL_PRIVATE_MEDIA_ROOT"])  # noqa: F405

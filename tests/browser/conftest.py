@@ -84,6 +84,7 @@ def e2e_server():
         "DATABASE_URL": _e2e_database_url(tmp),
         "EMAIL_FILE_PATH": str(email_dir),
         "MEDIA_ROOT": str(media_root),
+        "PORTAL_PRIVATE_MEDIA_ROOT": str(tmp / "private"),
         "PYTHONUNBUFFERED": "1",
     }
     server = E2EServer(
