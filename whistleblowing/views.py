@@ -62,9 +62,11 @@ def _uploads(request) -> tuple[list[services.Upload], list[str]]:
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def intake(request):
-    handlers = list(selectors.receiving_handlers())
-    if not handlers:
+    if not selectors.receiving_handlers().exists():
         return render(request, "whistleblowing/unavailable.html", {"fallback": _fallback_contact()}, status=503)
+    # Every designated handler can be excluded, also one without a key yet: the exclusion then
+    # stops anyone from granting them the case later.
+    handlers = selectors.active_handlers().order_by("family_name", "given_name", "email")
     form = IntakeForm(request.POST or None, request.FILES or None, handlers=handlers)
     if request.method == "POST":
         nonce = tokens.intake_token_nonce(request.POST.get("form_token", ""))

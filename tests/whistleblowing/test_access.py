@@ -221,3 +221,16 @@ def test_revoking_the_only_holder_of_an_open_case_needs_an_explicit_confirmation
     assert client.post(url, {"revoke": "on", "confirm_orphaned": "on"}).status_code == 302
     designation.refresh_from_db()
     assert designation.revoked_at is not None and not CaseKey.objects.filter(case=case).exists()
+
+
+def test_a_handler_without_a_key_yet_can_be_excluded_and_is_never_granted_the_case(make_handler, handler, file_report):
+    newcomer = make_handler("keyless-yet@example.jp", with_key=False)
+    client = Client()
+    form = client.get("/hotline/").context["form"]
+    assert str(newcomer.pk) in dict(form.fields["excluded"].choices)
+    case, _ = file_report(excluded=[newcomer])
+    services.handler_key_setup(person=newcomer, passphrase=PASSPHRASE)
+    report_key = services.case_report_key(case=case, handler=handler, private_key=private_key(handler))
+    with pytest.raises(ValidationError):
+        services.case_grant(case=case, granter=handler, grantee=newcomer, report_key=report_key)
+    assert not CaseKey.objects.filter(case=case, handler=newcomer).exists()
