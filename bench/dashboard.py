@@ -43,7 +43,7 @@ SELECT 'month', NULL, NULL, NULL, NULL, {month}, COUNT(*), 0, 0, 0
  GROUP BY {month}
 """
 MONTH = {
-    "postgresql": "date_trunc('month', a.completed_at AT TIME ZONE 'Asia/Tokyo')",
+    "postgresql": "to_char(a.completed_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM')",
     "sqlite": "strftime('%%Y-%%m', datetime(a.completed_at, '+9 hours'))",
 }
 

@@ -58,7 +58,7 @@ def trend_chart(points: list[TrendPoint], *, width: int = 640, height: int = 200
     """The cumulative completion rate month by month (0–100 % on the vertical axis)."""
     if not points:
         return None
-    left, right, top, bottom = 40, 16, 12, 28
+    left, right, top, bottom = 44, 30, 12, 30
     inner_w, inner_h = width - left - right, height - top - bottom
     step = inner_w / max(len(points) - 1, 1)
     coords = []
@@ -66,7 +66,7 @@ def trend_chart(points: list[TrendPoint], *, width: int = 640, height: int = 200
         rate = (point.rate or 0) * 100
         x = left + (i * step if len(points) > 1 else inner_w / 2)
         y = top + inner_h * (1 - rate / 100)
-        coords.append((round(x, 1), round(y, 1), point.month.strftime("%Y/%m"), round(rate, 1)))
+        coords.append((round(x, 1), round(y, 1), f"{point.month.year}/{point.month.month}", round(rate, 1)))
     line = " ".join(f"{x},{y}" for x, y, _, _ in coords)
     base = top + inner_h
     area = f"{coords[0][0]},{base} {line} {coords[-1][0]},{base}"

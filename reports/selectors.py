@@ -262,7 +262,9 @@ class Dashboard:
 
     @property
     def scope_label(self) -> str:
-        return self.unit.name if self.unit else _("All units")
+        if self.unit:
+            return self.unit.name
+        return _("All units") if self.viewer.everything else _("My units")
 
 
 def resolve_scope(*, viewer: Viewer, unit_code: str | None, tree: UnitTree) -> tuple[Unit | None, list[int] | None]:
