@@ -43,8 +43,13 @@ HOTLINE_CSP = (
 )
 
 
+def is_hotline_path(path: str) -> bool:
+    # "/hotline" without the slash is answered by a redirect, but is still a reporter's request.
+    return path.startswith(HOTLINE_PREFIX) or path == HOTLINE_PREFIX.rstrip("/")
+
+
 def is_public_hotline_path(path: str) -> bool:
-    return path.startswith(HOTLINE_PREFIX) and not path.startswith(HANDLER_PREFIX)
+    return is_hotline_path(path) and not path.startswith(HANDLER_PREFIX)
 
 
 class InMemoryUploadHandler(FileUploadHandler):
@@ -94,7 +99,7 @@ class HotlineAnonymityMiddleware:
         if public:
             self._anonymise(request)
         response = self.get_response(request)
-        if request.path_info.startswith(HOTLINE_PREFIX):
+        if is_hotline_path(request.path_info):
             response["Cache-Control"] = "no-store, max-age=0"
             response["Pragma"] = "no-cache"
             # Public pages send no referrer at all. With "no-referrer" browsers send

@@ -103,7 +103,14 @@ def test_handler_pages_carry_the_headers_too(handler, handler_client):
 
 @pytest.mark.parametrize(
     ("path", "blanked"),
-    [("/hotline/", True), ("/hotline/followup/", True), ("/hotline/cases/", False), ("/rules/", False)],
+    [
+        ("/hotline", True),
+        ("/hotline/", True),
+        ("/hotline/followup/", True),
+        ("/hotline/cases/", False),
+        ("/hotlines/", False),
+        ("/rules/", False),
+    ],
 )
 def test_middleware_blanks_identifying_request_data_before_anything_else(path, blanked):
     seen = {}
