@@ -17,7 +17,8 @@ What counts (the same definitions everywhere: dashboard, exports, regulator repo
 - A unit's row rolls up its whole subtree (the unit and every unit below it).
 
 The dashboard is a fixed number of aggregate queries (GROUP BY unit × company × employment type ×
-module, one GROUP BY role, one GROUP BY month, plus the small name lookups); the totals per unit
+module with the monthly completions as conditional counts, one GROUP BY role, plus the small
+name lookups); the totals per unit
 subtree are summed in Python from the unit tree, which is small. Nothing loops over people.
 """
 
@@ -27,7 +28,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncMonth
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -287,7 +287,7 @@ def _unit_url(unit: Unit, cycle: str) -> str:
 def dashboard(*, viewer: Viewer, cycle: str = CURRENT, unit_code: str | None = None) -> Dashboard:
     """Completion for what the viewer may see, at one level of the unit tree.
 
-    Queries: units, the main GROUP BY, the role GROUP BY, the month GROUP BY, and one name lookup
+    Queries: units, the main GROUP BY (with the months), the role GROUP BY, and one name lookup
     each for companies, employment types, roles and modules — whatever the number of people.
     """
     now = timezone.now()
@@ -296,14 +296,17 @@ def dashboard(*, viewer: Viewer, cycle: str = CURRENT, unit_code: str | None = N
     rows = population(cycle=cycle, unit_ids=unit_ids)
     exprs = count_expressions(now)
 
+    months = trend_months(cycle)
+    month_exprs = month_count_expressions(months)
     per_unit: dict[int, Counts] = defaultdict(Counts)
     per_company: dict[int, Counts] = defaultdict(Counts)
     per_etype: dict[int, Counts] = defaultdict(Counts)
     per_module: dict[int, Counts] = defaultdict(Counts)
+    per_month: dict[str, int] = defaultdict(int)
     total = Counts()
     grouped = (
         rows.values("person__unit_id", "person__company_id", "person__employment_type_id", "module_id")
-        .annotate(**exprs)
+        .annotate(**exprs, **month_exprs)
         .order_by()
     )
     for row in grouped:
@@ -313,6 +316,8 @@ def dashboard(*, viewer: Viewer, cycle: str = CURRENT, unit_code: str | None = N
         per_etype[row["person__employment_type_id"] or 0].add(counts)
         per_module[row["module_id"]].add(counts)
         total.add(counts)
+        for key in month_exprs:
+            per_month[key] += row[key]
 
     per_role: dict[int, Counts] = defaultdict(Counts)
     for row in rows.values("person__job_roles").annotate(**exprs).order_by():
@@ -357,30 +362,65 @@ def dashboard(*, viewer: Viewer, cycle: str = CURRENT, unit_code: str | None = N
         employment_types=named(EmploymentType, per_etype),
         job_roles=named(JobRole, per_role),
         modules=named(TrainingModulePage, per_module, "title"),
-        trend=_trend(rows, total),
+        trend=_trend(months, per_month, total),
         unit_ids=unit_ids,
         tree=tree,
     )
 
 
-def _trend(rows: QuerySet[Assignment], total: Counts) -> list[TrendPoint]:
-    """Completions per month (Japan time) and the cumulative rate against today's assigned total."""
-    by_month = (
-        rows.filter(status=Assignment.Status.COMPLETED)
-        .annotate(month=TruncMonth("completed_at", tzinfo=JST))
-        .values("month")
-        .annotate(n=Count("pk"))
-        .order_by("month")
-    )
-    points, cumulative = [], 0
-    for row in by_month:
-        cumulative += row["n"]
-        month = row["month"]
-        month = month.date() if isinstance(month, dt.datetime) else month
+def trend_months(cycle: str) -> list[dt.date]:
+    """The first day of each month of the cycle's fiscal year, up to this month (Japan time)."""
+    today = today_jst()
+    year = int((fiscal_cycle(today) if cycle in (CURRENT, "once") else cycle)[2:])
+    start, end = fiscal_year_bounds(year)
+    last = min(end, today)
+    months, month = [], start
+    while month <= last:
+        months.append(month)
+        month = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    return months or [start]
+
+
+def _month_start(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, 1, tzinfo=JST)
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+def month_count_expressions(months: list[dt.date]) -> dict:
+    """Completions before the first month, in each month, and after the last, as conditional counts.
+
+    Range comparisons on the stored timestamps instead of truncating each row to a month in
+    Japan time: the trend then rides on the main GROUP BY instead of a scan of its own.
+    """
+    completed = Q(status=Assignment.Status.COMPLETED)
+    exprs = {"month_before": Count("pk", filter=completed & Q(completed_at__lt=_month_start(months[0])))}
+    for month in months:
+        exprs[f"month_{month:%Y%m}"] = Count(
+            "pk",
+            filter=completed
+            & Q(completed_at__gte=_month_start(month), completed_at__lt=_month_start(_next_month(month))),
+        )
+    exprs["month_after"] = Count("pk", filter=completed & Q(completed_at__gte=_month_start(_next_month(months[-1]))))
+    return exprs
+
+
+def _trend(months: list[dt.date], per_month: dict[str, int], total: Counts) -> list[TrendPoint]:
+    """Completions per month (Japan time) and the cumulative rate against the assigned total."""
+    points = []
+    cumulative = per_month.get("month_before", 0)
+    later = per_month.get("month_after", 0)
+    for i, month in enumerate(months):
+        n = per_month.get(f"month_{month:%Y%m}", 0)
+        if i == len(months) - 1:
+            n += later  # completions stamped after the last month shown (clock skew) still count
+        cumulative += n
         points.append(
             TrendPoint(
                 month=month,
-                completed=row["n"],
+                completed=n,
                 cumulative=cumulative,
                 rate=cumulative / total.assigned if total.assigned else None,
             )

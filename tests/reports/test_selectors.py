@@ -11,6 +11,7 @@ from people.models import Unit
 from reports import selectors
 from tests.factories import people as pf
 from training import services as training
+from training.dates import JST
 from training.models import Assignment
 
 from .conftest import subtree_paths
@@ -123,7 +124,13 @@ def test_trend_ends_at_the_cycle_total(world):
     board = selectors.dashboard(viewer=selectors.viewer_for(world["admin"]), cycle="FY2026")
     assert board.trend[-1].cumulative == board.total.completed
     assert [p.month for p in board.trend] == sorted(p.month for p in board.trend)
-    assert board.trend[0].month == dt.date(2026, 5, 1)
+    # The fiscal year from April up to this month (July), completions from May.
+    assert [p.month for p in board.trend] == [dt.date(2026, m, 1) for m in (4, 5, 6, 7)]
+    assert board.trend[0].completed == 0 and board.trend[1].completed > 0
+    expected = independent_count(
+        cycle="FY2026", paths=None, key=lambda a: a.completed_at.astimezone(JST).month if a.completed_at else None
+    )
+    assert [p.completed for p in board.trend] == [expected.get(m, {"completed": 0})["completed"] for m in (4, 5, 6, 7)]
 
 
 def test_weak_points_count_wrong_answers_per_question_and_unit(world):
