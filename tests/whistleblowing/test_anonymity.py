@@ -144,3 +144,44 @@ def test_middleware_blanks_identifying_request_data_before_anything_else(path, b
         }
     else:
         assert seen["REMOTE_ADDR"] == "192.0.2.55" and seen["HTTP_USER_AGENT"] == "UniqueAgent/1.0"
+
+
+def test_error_reports_for_hotline_requests_carry_no_client_data():
+    """A crash in a hotline view is logged (and could be mailed) without the reporter's address or browser."""
+    import logging
+
+    from django.core.handlers.exception import convert_exception_to_response
+    from django.views.debug import ExceptionReporter
+
+    def broken_view(request):
+        raise RuntimeError("hotline view failed")
+
+    records = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            records.append(record)
+
+    collector = Collect(level=logging.ERROR)
+    logger = logging.getLogger("django.request")
+    logger.addHandler(collector)
+    try:
+        request = RequestFactory().post(
+            "/hotline/",
+            {"what": "x"},
+            REMOTE_ADDR="192.0.2.99",
+            HTTP_X_FORWARDED_FOR="192.0.2.98",
+            HTTP_USER_AGENT="CrashAgent/7.7",
+            HTTP_REFERER="https://intranet.example/me",
+        )
+        response = HotlineAnonymityMiddleware(convert_exception_to_response(broken_view))(request)
+    finally:
+        logger.removeHandler(collector)
+    assert response.status_code == 500
+    assert len(records) == 1
+    record = records[0]
+    report = ExceptionReporter(record.request, *record.exc_info).get_traceback_text()
+    assert "hotline view failed" in report  # the report is real
+    for client_data in ("192.0.2.99", "192.0.2.98", "CrashAgent", "intranet.example"):
+        assert client_data not in report
+        assert client_data not in record.getMessage()
