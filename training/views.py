@@ -199,6 +199,7 @@ def manage(request):
         query=request.GET.get("q", "").strip()[:100],
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    overdue_checklists = list(selectors.checklists_overdue()[:50])
     # Named people's training results are personal data: every look is on record.
     audit_record(
         actor=request.user,
@@ -209,6 +210,7 @@ def manage(request):
             "q": request.GET.get("q", "")[:100],
             "page": page.number,
             "people": sorted({a.person_id for a in page}),
+            "overdue_checklists": sorted({c.person_id for c in overdue_checklists}),
         },
     )
     return render(
@@ -221,6 +223,7 @@ def manage(request):
             "statuses": [*Assignment.Status.choices, ("overdue", _("Overdue")), ("archived", _("Archived"))],
             "filters": request.GET,
             "documents": AttestationDocument.objects.order_by("title"),
+            "overdue_checklists": overdue_checklists,
         },
     )
 

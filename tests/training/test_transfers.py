@@ -110,3 +110,23 @@ def test_manager_of_a_parent_unit_may_countersign(org, make_person):
     assert services.checklist_create_for_transfer(transfer=transfer) == checklist
     assert selectors.can_countersign(checklist=checklist, person=boss)
     assert checklist in selectors.checklists_to_countersign(person=boss)
+
+
+def test_overdue_checklists_are_listed_for_training_administrators(org, make_person, client):
+    import time_machine
+
+    from people.roles import TRAINING_ADMINISTRATORS
+    from tests.factories import people as pf
+
+    mover = make_person(unit_code="CC", family_name="遅延")
+    transfer = Transfer.objects.create(
+        person=mover, from_unit=org["CC"], to_unit=org["SENDAI_KITA"], effective_on=dt.date(2026, 6, 1)
+    )
+    with time_machine.travel(dt.datetime(2026, 6, 1, 9, tzinfo=dt.UTC), tick=False):
+        checklist = services.checklist_create_for_transfer(transfer=transfer)
+    assert checklist in selectors.checklists_overdue()
+    admin = make_person(groups=(TRAINING_ADMINISTRATORS,))
+    pf.enrol_totp(admin)
+    client.force_login(admin)
+    html = client.get("/training/manage/").content.decode()
+    assert "遅延" in html and "仙台北営業所" in html
