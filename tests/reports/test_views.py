@@ -116,3 +116,14 @@ def test_home_panel_and_nav_link_for_managers_only(client, world):
     Req.user = pf.person(email="m2@example.jp", unit_code="CC", groups=("managers",))
     # In the managers group but managing no unit: nothing to show.
     assert reports_staff_nav(Req) == []
+
+
+def test_wagtail_admin_menu_links_the_dashboard_for_training_administrators(client, world):
+    from django.contrib.auth.models import Permission
+
+    admin = world["admin"]
+    admin.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(admin)
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    assert reverse("reports:dashboard") in response.content.decode()
