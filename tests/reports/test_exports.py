@@ -72,6 +72,9 @@ def test_assignment_export_streams_every_row_in_scope(client, world):
     assert len(rows) - 1 == expected
     assert {r[0] for r in rows[1:]} == {"E0001", "E0002", "E0003"}
     assert "行為規制の基本" in {r[7] for r in rows[1:]}
+    # Times in Japan time: the FY2026 basics module is due at the end of 30 June (JST).
+    assert {r[11] for r in rows[1:] if r[7] == "行為規制の基本"} == {"2026-06-30 23:59"}
+    assert {r[9] for r in rows[1:]} == {"未完了", "修了", "免除"}
     xlsx_rows = read_xlsx(
         streamed(client.get(reverse("reports:export", args=["assignments", "xlsx"]) + "?unit=HACHINOHE"))
     )
