@@ -617,12 +617,13 @@ def checklist_completion(
         rows = rows.filter(created_at__gt=since)
     if until is not None:
         rows = rows.filter(created_at__lte=until)
-    now = timezone.now()
+    # Overdue as of now, or as of the period's end when that is earlier.
+    as_of = min(until, timezone.now()) if until is not None else timezone.now()
     found = rows.aggregate(
         total=Count("pk"),
         confirmed=Count("pk", filter=Q(confirmed_at__isnull=False)),
         countersigned=Count("pk", filter=Q(countersigned_at__isnull=False)),
-        overdue=Count("pk", filter=Q(countersigned_at__isnull=True, due_at__lt=until or now)),
+        overdue=Count("pk", filter=Q(countersigned_at__isnull=True, due_at__lt=as_of)),
     )
     return ChecklistCounts(**found)
 
