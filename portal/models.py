@@ -92,6 +92,7 @@ class RulePage(JapaneseSearchable, Page):
         context = super().get_context(request, *args, **kwargs)
         mine = Audience.of(request.user)
         context["my_audiences"] = mine
+        context["audience_key"] = "-".join(sorted(mine))
         # Sections for the reader's own department come first, marked as theirs.
         context["my_sections"] = [b for b in self.body if b.block_type == "department" and b.value["audience"] in mine]
         context["related_pages"] = [b.value.specific for b in self.related if b.value and b.value.live]

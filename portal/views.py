@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
@@ -21,6 +21,13 @@ def healthz(request):
     except Exception:  # noqa: BLE001 - any database failure means "not healthy"
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@login_not_required
+@never_cache
+def liveness(request):
+    """For orchestrators: the process answers. No database, so it is also the cheapest Django view."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 def search(request):

@@ -25,7 +25,7 @@ def test_anonymous_home_redirects_to_login(client, demo):
     assert response["Location"].startswith(reverse("account_login"))
 
 
-@pytest.mark.parametrize("path", ["/healthz", "/accounts/login/", "/accounts/password/reset/"])
+@pytest.mark.parametrize("path", ["/healthz", "/healthz/live", "/accounts/login/", "/accounts/password/reset/"])
 def test_public_pages_need_no_login(client, path):
     assert client.get(path).status_code == 200
 
