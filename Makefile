@@ -7,7 +7,9 @@ STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 SYSTEM_PACKAGES := chromium fonts-ipaexfont-gothic fonts-ipaexfont-mincho libharfbuzz-subset0 poppler-utils gettext
 
-.PHONY: run test lint format bench demo setup system-deps migrate messages lock worker
+APPS := portal people audit casebook enquiries quizzes training reports whistleblowing
+
+.PHONY: run test lint format bench demo setup system-deps migrate messages messages-extract lock worker
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +28,11 @@ system-deps:
 
 messages: $(STAMP)
 	$(PY) manage.py compilemessages --ignore=.venv -v0
+
+# Refresh the Japanese catalogues: one per app, and the root one for templates/ only.
+messages-extract: $(STAMP)
+	$(PY) manage.py makemessages -l ja -i ".venv/*" -i "var/*" -i "tests/*" -i "bench/*" $(foreach a,$(APPS),-i "$(a)/*")
+	for a in $(APPS); do (cd $$a && ../$(PY) ../manage.py makemessages -l ja); done
 
 migrate: $(STAMP)
 	$(PY) manage.py migrate --no-input -v0
