@@ -142,7 +142,7 @@ def test_short_row_is_reported_with_its_line():
         hr_import_run(raw=csv_bytes([ROWS[0], "A002,yagi@example.jp,八木"]))
 
 
-def test_transfer_is_recorded_and_announced():
+def test_transfer_is_recorded_and_announced(django_capture_on_commit_callbacks):
     hr_import_run(raw=csv_bytes(ROWS))
     seen = []
 
@@ -152,11 +152,8 @@ def test_transfer_is_recorded_and_announced():
     person_transferred.connect(on_transfer)
     try:
         moved = [r.replace("HACHINOHE", "CC") if r.startswith("A002") else r for r in ROWS]
-        with pytest.MonkeyPatch.context():
-            from django.test import TestCase
-
-            with TestCase.captureOnCommitCallbacks(execute=True):
-                result = hr_import_run(raw=csv_bytes(moved), effective_on=date(2026, 10, 1))
+        with django_capture_on_commit_callbacks(execute=True):
+            result = hr_import_run(raw=csv_bytes(moved), effective_on=date(2026, 10, 1))
     finally:
         person_transferred.disconnect(on_transfer)
     assert result.transferred == 1 and result.updated == 1
@@ -170,14 +167,19 @@ def test_transfer_is_recorded_and_announced():
     assert Person.objects.get(employee_number="A002").unit.code == "CC"
 
 
-def test_leaver_is_deactivated_not_deleted_and_comes_back_on_return():
+def test_leaver_is_deactivated_not_deleted_and_comes_back_on_return(django_capture_on_commit_callbacks):
     hr_import_run(raw=csv_bytes(ROWS))
     announced = []
-    people_synchronised.connect(lambda sender, **kw: announced.append(kw["deactivated_ids"]), weak=False)
-    from django.test import TestCase
 
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        result = hr_import_run(raw=csv_bytes(ROWS[:4]))
+    def on_sync(sender, **kwargs):
+        announced.append(kwargs["deactivated_ids"])
+
+    people_synchronised.connect(on_sync)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            result = hr_import_run(raw=csv_bytes(ROWS[:4]))
+    finally:
+        people_synchronised.disconnect(on_sync)
     leaver = Person.objects.get(employee_number="A005")
     assert result.deactivated == 1
     assert not leaver.is_active and leaver.left_at is not None
