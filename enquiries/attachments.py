@@ -2,16 +2,15 @@
 unguessable names, and served only through a view that applies the enquiry's access rule."""
 
 import io
-import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
-from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
+
+from portal.storage import PrivateMediaStorage
 
 
 @dataclass(frozen=True)
@@ -31,32 +30,8 @@ def max_bytes() -> int:
     return getattr(settings, "PORTAL_ENQUIRY_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
 
 
-def private_root() -> Path:
-    """Where attachments live: never under MEDIA_ROOT, which a web server may publish as /media/.
-
-    With several app servers this must be shared storage (set PORTAL_PRIVATE_MEDIA_ROOT).
-    """
-    configured = getattr(settings, "PORTAL_PRIVATE_MEDIA_ROOT", None) or os.environ.get("PORTAL_PRIVATE_MEDIA_ROOT")
-    return Path(configured) if configured else Path(settings.MEDIA_ROOT).parent / "private"
-
-
-@deconstructible
-class PrivateStorage(FileSystemStorage):
-    """File storage with no URL: files are read only by the download view."""
-
-    def __init__(self):
-        super().__init__(base_url=None)
-
-    @property
-    def base_location(self):
-        return str(private_root())
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-    def url(self, name):
-        raise ValueError("Enquiry attachments are never served from a public URL.")
+class PrivateStorage(PrivateMediaStorage):
+    """Enquiry attachments: never under MEDIA_ROOT, which a web server may publish as /media/."""
 
 
 def upload_to(instance, filename: str) -> str:

@@ -5,33 +5,17 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
-from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
-
-def private_reports_root() -> Path:
-    configured = getattr(settings, "PORTAL_PRIVATE_MEDIA_ROOT", None)
-    base = Path(configured) if configured else Path(settings.MEDIA_ROOT).parent / "private"
-    return base / "reports"
+from portal.storage import PrivateMediaStorage
 
 
-@deconstructible
-class PrivateReportStorage(FileSystemStorage):
-    """No URL: finished exports are served only through the view that checks who asks."""
+class PrivateReportStorage(PrivateMediaStorage):
+    """Finished exports: served only through the view that checks who asks."""
 
-    def __init__(self):
-        super().__init__(base_url=None)
-
-    @property
-    def base_location(self):
-        return str(private_reports_root())
-
-    @property
-    def location(self):
-        return str(Path(self.base_location).resolve())
+    subfolder = "reports"
 
 
 def export_upload_to(instance, filename: str) -> str:
