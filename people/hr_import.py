@@ -410,8 +410,8 @@ def _apply(rows: list[HRRow], *, today: date, allow_mass_deactivation: bool) -> 
         result.deactivated_ids = ids
 
     if result.changed:
-        saved_transfers = list(Transfer.objects.filter(recorded_at=now, person_id__in=result.transferred_ids))
-        transaction.on_commit(lambda: _announce(result, saved_transfers))
+        # bulk_create has set the transfers' primary keys (PostgreSQL, SQLite ≥ 3.35).
+        transaction.on_commit(lambda: _announce(result, transfers))
     return result
 
 

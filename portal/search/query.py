@@ -25,20 +25,19 @@ def visible_pages(user):
     """Live pages of the searchable kinds minus those behind a view restriction the user fails."""
     pages = Page.objects.live().type(*searchable_page_models())
     hidden = Q()
+    group_ids = set(user.groups.values_list("pk", flat=True)) if user.is_authenticated else set()
     for restriction in PageViewRestriction.objects.select_related("page").prefetch_related("groups"):
-        if not _restriction_admits(restriction, user):
+        if not _restriction_admits(restriction, user, group_ids):
             hidden |= Q(path__startswith=restriction.page.path)
     return pages.exclude(hidden) if hidden else pages
 
 
-def _restriction_admits(restriction: PageViewRestriction, user) -> bool:
+def _restriction_admits(restriction: PageViewRestriction, user, group_ids: set[int]) -> bool:
     if restriction.restriction_type == PageViewRestriction.LOGIN:
         return user.is_authenticated
     if restriction.restriction_type == PageViewRestriction.GROUPS:
-        if not user.is_authenticated:
-            return False
         wanted = {g.pk for g in restriction.groups.all()}
-        return bool(wanted & set(user.groups.values_list("pk", flat=True)))
+        return bool(wanted & group_ids)
     # Password restrictions need the password on the page itself; never list such pages.
     return False
 
