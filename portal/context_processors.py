@@ -2,10 +2,16 @@ from .models import hook_panels
 
 
 def staff_nav(request):
-    """Links to the staff pages the current person may use, contributed by each app's hooks."""
+    """Links to the staff pages the current person may use, contributed by each app's hooks.
+
+    Memoised on the request: panels rendered with `render_to_string(request=…)` run the context
+    processors again, and the hooks query the database.
+    """
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
-    items = []
-    for contributed in hook_panels("portal_staff_nav", request):
-        items.extend(contributed)
+    items = getattr(request, "_portal_staff_nav", None)
+    if items is None:
+        items = request._portal_staff_nav = [
+            item for contributed in hook_panels("portal_staff_nav", request) for item in contributed
+        ]
     return {"staff_nav": items}
