@@ -12,6 +12,7 @@ from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 
+from . import routing
 from .blocks import RICH_TEXT_FEATURES, Audience, BodyStreamBlock
 from .search.indexing import JapaneseSearchable, streamfield_text
 
@@ -42,6 +43,14 @@ class HomePage(Page):
         context["news"] = news.filter(kind=NewsPage.Kind.NEWS)[:5]
         context["panels"] = hook_panels("portal_home_panels", request)
         return context
+
+    def route(self, request, path_components):
+        if path_components and (result := routing.remembered(self, path_components)):
+            return result
+        result = super().route(request, path_components)
+        if path_components:
+            routing.remember(self, path_components, result)
+        return result
 
 
 class RuleIndexPage(Page):
@@ -95,7 +104,7 @@ class RulePage(JapaneseSearchable, Page):
         context["audience_key"] = "-".join(sorted(mine))
         # Sections for the reader's own department come first, marked as theirs.
         context["my_sections"] = [b for b in self.body if b.block_type == "department" and b.value["audience"] in mine]
-        context["related_pages"] = [b.value.specific for b in self.related if b.value and b.value.live]
+        context["related_pages"] = [b.value for b in self.related if b.value and b.value.live]
         context["panels"] = hook_panels("portal_rule_page_panels", request, page=self)
         return context
 
@@ -207,3 +216,38 @@ class NewsPage(JapaneseSearchable, Page):
 
     def body_text(self) -> str:
         return streamfield_text(self.body)
+
+
+class TaskWorker(models.Model):
+    """A running `manage.py task_worker`, so the others can tell when it died (portal/task_workers.py)."""
+
+    worker_id = models.CharField(_("worker id"), max_length=64, unique=True)
+    # Host name, boot and PID namespace: two workers with the same value see the same process table.
+    machine = models.CharField(_("machine"), max_length=255)
+    pid = models.PositiveIntegerField(_("process id"))
+    started_at = models.DateTimeField(_("started at"))
+    beat_at = models.DateTimeField(_("last heartbeat"))
+
+    class Meta:
+        verbose_name = _("task worker")
+        verbose_name_plural = _("task workers")
+
+    def __str__(self):
+        return f"{self.worker_id} ({self.machine} pid {self.pid})"
+
+
+class SentMail(models.Model):
+    """One e-mail that has gone out, by a key its sender chooses, so a task run again sends it once.
+
+    Only the day is kept: a hotline notice must not be timed to the second (hotline threat model).
+    """
+
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    sent_on = models.DateField(_("sent on"))
+
+    class Meta:
+        verbose_name = _("sent e-mail")
+        verbose_name_plural = _("sent e-mails")
+
+    def __str__(self):
+        return self.key

@@ -313,3 +313,15 @@ class ReminderLog(models.Model):
 
     def __str__(self):
         return f"{self.handler_id} {self.sent_on}"
+
+
+class HandlerNotice(models.Model):
+    """An e-mail owed to a handler: written when the hourly batch takes the cases' marks, deleted
+    in the transaction that sends it, so a batch cut short sends the rest on its next run.
+    No time is kept (hotline threat model: nothing times a report)."""
+
+    handler = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)
+
+    def __str__(self):
+        return f"{self.handler_id} {self.kind}"

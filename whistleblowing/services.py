@@ -35,6 +35,7 @@ from .models import (
     FollowupThrottle,
     HandlerDesignation,
     HandlerKey,
+    HandlerNotice,
     IntakeNonce,
     ReminderLog,
 )
@@ -112,10 +113,11 @@ def _sniff(data: bytes) -> str | None:
         return None
     for encoding in ("utf-8", "shift_jis", "cp932"):
         try:
-            data.decode(encoding)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        return "text/plain"
+        # cp932 decodes almost any bytes; binary shows up as control or private-use characters.
+        return "text/plain" if all(ch.isprintable() or ch in "\t\n\r\f" for ch in text) else None
     return None
 
 
@@ -757,31 +759,41 @@ def send_pending_notifications() -> int:
 
     Reporters' actions only mark the case; this run (hourly, say) sends the content-free
     e-mails, one per handler, so neither a task row nor an e-mail's Date header times a
-    report to the second.
+    report to the second. Taking the marks turns them into one `HandlerNotice` per handler
+    in the same transaction; each notice is deleted in the transaction that sends its e-mail,
+    so a run that dies half-way leaves the rest for the next one (and the window for a
+    duplicate is the one described in `portal.mail.send_once`).
     """
     from .tasks import send_handler_mail
 
-    kinds: dict[int, set[str]] = {}
-    claimed: list[tuple[int, str]] = []
     with transaction.atomic():
         pending = list(Case.objects.select_for_update().exclude(pending_notice="").values_list("pk", "pending_notice"))
+        kinds: dict[int, set[str]] = {}
         for case_id, kind in pending:
-            claimed.append((case_id, kind))
             for handler_id in CaseKey.objects.filter(case_id=case_id).values_list("handler_id", flat=True):
                 kinds.setdefault(handler_id, set()).add(kind)
-        Case.objects.filter(pk__in=[case_id for case_id, _kind in claimed]).update(pending_notice="")
-    sent = 0
-    try:
-        for handler in receiving_handlers().filter(pk__in=kinds):
-            send_handler_mail(
-                handler=handler, kind="new_case" if "new_case" in kinds[handler.pk] else "reporter_update"
+        for handler_id, handler_kinds in kinds.items():
+            kind = "new_case" if "new_case" in handler_kinds else "reporter_update"
+            notice, created = HandlerNotice.objects.select_for_update().get_or_create(
+                handler_id=handler_id, defaults={"kind": kind}
             )
-            sent += 1
-    except Exception:
-        # Put the marks back so the next run tries again.
-        for case_id, kind in claimed:
-            Case.objects.filter(pk=case_id, pending_notice="").update(pending_notice=kind)
-        raise
+            if not created and kind == "new_case" and notice.kind != kind:
+                notice.kind = kind
+                notice.save(update_fields=["kind"])
+        Case.objects.filter(pk__in=[case_id for case_id, _kind in pending]).update(pending_notice="")
+    receiving = set(receiving_handlers().values_list("pk", flat=True))
+    sent = 0
+    for notice_id in HandlerNotice.objects.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            notice = (
+                HandlerNotice.objects.select_for_update(skip_locked=True).select_related("handler").filter(pk=notice_id)
+            ).first()
+            if notice is None:
+                continue  # another run is sending it, or has sent it
+            if notice.handler_id in receiving:  # a handler revoked since gets nothing
+                send_handler_mail(handler=notice.handler, kind=notice.kind)
+                sent += 1
+            notice.delete()
     return sent
 
 
@@ -796,12 +808,15 @@ def send_deadline_reminders(*, today: datetime.date | None = None) -> int:
             handler_ids.update(k.handler_id for k in case.keys.all())
     sent = 0
     for handler in receiving_handlers().filter(pk__in=handler_ids):
-        try:
-            with transaction.atomic():
-                ReminderLog.objects.create(handler=handler, sent_on=today)
-        except IntegrityError:
-            continue
-        send_handler_mail(handler=handler, kind="reminder")
+        # The day's record commits together with the send (see portal.mail.send_once): a crash
+        # before the mail is out leaves no record, so a re-run sends it rather than losing it.
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    ReminderLog.objects.create(handler=handler, sent_on=today)
+            except IntegrityError:
+                continue
+            send_handler_mail(handler=handler, kind="reminder")
         sent += 1
     return sent
 

@@ -5,9 +5,10 @@ from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django_tasks import task
+from django_tasks import TaskContext, task
 
 from people.models import Person
+from portal.mail import send_once
 
 SUBJECTS = {
     "new_case": lambda: _("Conduct portal: the hotline has a new case for you"),
@@ -36,11 +37,15 @@ def send_handler_mail(*, handler: Person, kind: str) -> None:
         send_mail(SUBJECTS[kind](), body, settings.DEFAULT_FROM_EMAIL, [handler.email])
 
 
-@task()
-def notify_handlers(*, handler_ids: list[int], kind: str) -> int:
+@task(takes_context=True)
+def notify_handlers(context: TaskContext, *, handler_ids: list[int], kind: str) -> int:
     handlers = Person.objects.filter(pk__in=handler_ids, is_active=True)
     for handler in handlers:
-        send_handler_mail(handler=handler, kind=kind)
+        # Keyed by this task's id: run again after a worker died, it skips whoever already has it.
+        send_once(
+            key=f"hotline:{context.task_result.id}:{handler.pk}",
+            send=lambda handler=handler: send_handler_mail(handler=handler, kind=kind),
+        )
     return len(handlers)
 
 
