@@ -26,13 +26,17 @@ def hr_import_job_create(
     return job
 
 
-def hr_import_job_run(*, job_id: int) -> HRImportJob:
-    """Run one uploaded import; progress is written to the job row as it goes (outside the import's transaction)."""
+def hr_import_job_run(*, job_id: int, resume: bool = False) -> HRImportJob:
+    """Run one uploaded import; progress is written to the job row as it goes (outside the import's transaction).
+
+    `resume`: the task runs again because the run that claimed the job died, so a job left
+    "running" is taken over (the import is all or nothing, and applying a snapshot twice
+    changes nothing the second time).
+    """
     job = HRImportJob.objects.get(pk=job_id)
-    # Claim the job atomically: a retried or duplicated task finds it taken and does nothing.
-    claimed = HRImportJob.objects.filter(pk=job.pk, status=HRImportJob.Status.PENDING).update(
-        status=HRImportJob.Status.RUNNING
-    )
+    # Claim the job atomically: a duplicated task finds it taken and does nothing.
+    claimable = [HRImportJob.Status.PENDING, HRImportJob.Status.RUNNING] if resume else [HRImportJob.Status.PENDING]
+    claimed = HRImportJob.objects.filter(pk=job.pk, status__in=claimable).update(status=HRImportJob.Status.RUNNING)
     if not claimed:
         return job
 

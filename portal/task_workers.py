@@ -31,7 +31,7 @@ import socket
 import threading
 import time
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, InterfaceError, connection, transaction
 from django.db.models.functions import Now
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
@@ -155,7 +155,7 @@ class Heartbeat(threading.Thread):
                 # Judge by age only after beating without a gap for a whole period (see the module doc).
                 trusted = time.monotonic() - healthy_since >= self.dead_after
                 recover_lost_tasks(dead_after=self.dead_after if trusted else None, me=self.worker_id)
-            except DatabaseError:
+            except (DatabaseError, InterfaceError):
                 healthy_since = None
                 logger.warning("Task worker %s: heartbeat failed; database unreachable?", self.worker_id)
             finally:
