@@ -230,6 +230,10 @@ WAGTAILEMBEDS_RESPONSIVE_HTML = True
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "txt", "csv"]
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
+# The admin loads nothing from other origins (its CSP allows none): no Gravatar (which would
+# also hand staff e-mail hashes to a third party) and no check for new Wagtail releases.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # --- Security (tightened further in production.py) ---------------------------------
 SESSION_COOKIE_HTTPONLY = True
