@@ -107,7 +107,8 @@ def clean_cycle(raw: str | None) -> str:
     value = (raw or CURRENT).strip()
     if value == CURRENT or value == "once":
         return value
-    if len(value) == 6 and value.startswith("FY") and value[2:].isdigit():
+    # isascii: "FY²⁰²⁶" passes isdigit() but not int().
+    if len(value) == 6 and value.startswith("FY") and value[2:].isascii() and value[2:].isdigit():
         return value
     raise BadRequest(_("Unknown cycle. Choose one from the list."))
 

@@ -152,6 +152,8 @@ def overdue_list(request):
 @require_GET
 def person_results(request, employee_number: str):
     viewer = _viewer(request)
+    if "\x00" in employee_number:  # no employee number holds NUL, and PostgreSQL refuses it in a query
+        raise Http404
     person = selectors.person_in_scope(viewer=viewer, employee_number=employee_number)
     if person is None:
         raise Http404
