@@ -451,7 +451,8 @@ def checklist_countersign(*, checklist: TransferChecklist, manager: Person, note
         raise ValidationError(_("This checklist is already countersigned."))
     locked.countersigned_by = manager
     locked.countersigned_at = timezone.now()
-    locked.manager_note = (note or "").strip()[:500]
+    # NUL is never text, and PostgreSQL refuses it in a text column.
+    locked.manager_note = (note or "").replace("\x00", "").strip()[:500]
     locked.save(update_fields=["countersigned_by", "countersigned_at", "manager_note"])
     audit_record(actor=manager, action="training.checklist_countersigned", target=locked)
     return locked

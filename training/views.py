@@ -175,6 +175,13 @@ def _require_admin(request) -> None:
         raise Http404
 
 
+def _filter(request, name: str, max_length: int = 100) -> str:
+    """A list filter from the query string, without NUL and other control characters: PostgreSQL
+    refuses NUL in a query parameter and in the audit entry's JSON."""
+    value = request.GET.get(name, "")[:max_length]
+    return "".join(ch for ch in value if ch.isprintable()).strip()
+
+
 @require_http_methods(["GET", "POST"])
 def manage(request):
     _require_admin(request)
@@ -192,11 +199,12 @@ def manage(request):
         else:
             messages.success(request, _("Assigned: %(assignment)s") % {"assignment": assignment})
             return redirect("training:manage")
-    module_id = request.GET.get("module") or None
+    module_id = _filter(request, "module") or None
+    status, query = _filter(request, "status"), _filter(request, "q")
     rows = selectors.admin_assignments(
-        module_id=int(module_id) if module_id and module_id.isdigit() else None,
-        status=request.GET.get("status", ""),
-        query=request.GET.get("q", "").strip()[:100],
+        module_id=int(module_id) if module_id and module_id.isascii() and module_id.isdigit() else None,
+        status=status,
+        query=query,
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     overdue_checklists = list(selectors.checklists_overdue()[:50])
@@ -206,8 +214,8 @@ def manage(request):
         action="training.assignments_viewed",
         detail={
             "module": module_id or "",
-            "status": request.GET.get("status", ""),
-            "q": request.GET.get("q", "")[:100],
+            "status": status,
+            "q": query,
             "page": page.number,
             "people": sorted({a.person_id for a in page}),
             "overdue_checklists": sorted({c.person_id for c in overdue_checklists}),
