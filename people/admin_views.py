@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from . import roles
+from .hr_import import HRImportError, decode
 from .models import HRImportJob
 from .services import hr_import_job_create
 
@@ -32,6 +33,13 @@ class HRImportForm(forms.Form):
         upload.seek(0)
         if b"\x00" in head:
             raise forms.ValidationError(_("This is not a text file."))
+        # The encoding is checked now, so a file that cannot be read never becomes a queued job.
+        try:
+            decode(upload.read())
+        except HRImportError as error:
+            raise forms.ValidationError([str(e) for e in error.errors]) from None
+        finally:
+            upload.seek(0)
         return upload
 
 

@@ -11,6 +11,7 @@ errors that name the line and column. Progress is reported through a callback so
 terminal command can draw a bar and the admin upload can show how far it got.
 """
 
+import codecs
 import csv
 import io
 import secrets
@@ -105,13 +106,35 @@ class ImportResult:
 
 
 def decode(raw: bytes) -> str:
-    """UTF-8 (with or without BOM) first, then Shift_JIS as Windows writes it (cp932)."""
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise HRImportError([RowError(1, "", _("The file is neither UTF-8 nor Shift_JIS (cp932) text."))])
+    """UTF-8 (with or without BOM) first, then Shift_JIS as Windows writes it (cp932).
+
+    Python's cp932 decodes almost any bytes, so a UTF-8 file with one damaged byte would be read
+    as cp932 and import every Japanese name garbled. A file that was clearly UTF-8 up to the
+    damage is refused instead, naming the line.
+    """
+    body = raw.removeprefix(codecs.BOM_UTF8)
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = body[: error.start]
+        if sum(1 for ch in before.decode("utf-8") if ord(ch) >= 0x3000) >= 2:
+            raise HRImportError(
+                [
+                    RowError(
+                        before.count(b"\n") + 1,
+                        "",
+                        _("The file is UTF-8 but this line has bytes that are not UTF-8. Save it again as UTF-8."),
+                    )
+                ]
+            ) from None
+    try:
+        text = raw.decode("cp932")
+    except UnicodeDecodeError:
+        text = None
+    # Bytes that Windows never writes in Shift_JIS text come out as control or private-use characters.
+    if text is None or any(not (ch.isprintable() or ch in "\t\r\n") for ch in text):
+        raise HRImportError([RowError(1, "", _("The file is neither UTF-8 nor Shift_JIS (cp932) text."))])
+    return text
 
 
 def _header_map(header: list[str]) -> dict[str, int]:
