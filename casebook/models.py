@@ -15,6 +15,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 
 from portal.blocks import RICH_TEXT_FEATURES, Audience
+from portal.restrictions import ViewRestrictionsInOneQuery
 from portal.search.indexing import JapaneseSearchable
 
 from . import facets
@@ -27,7 +28,7 @@ class CauseElement(models.TextChoices):
     RATIONALISATION = "rationalisation", _("Rationalisation")
 
 
-class CaseIndexPage(Page):
+class CaseIndexPage(ViewRestrictionsInOneQuery, Page):
     intro = RichTextField(blank=True, features=RICH_TEXT_FEATURES, verbose_name=_("introduction"))
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -44,7 +45,7 @@ class CaseIndexPage(Page):
         return context
 
 
-class CaseStudyPage(JapaneseSearchable, Page):
+class CaseStudyPage(JapaneseSearchable, ViewRestrictionsInOneQuery, Page):
     """One case: the facts, the rule it broke, why it happened and what the company changed."""
 
     summary = models.TextField(verbose_name=_("summary"), help_text=_("Two or three sentences shown in the index."))

@@ -177,12 +177,17 @@ class Person(AbstractBaseUser, PermissionsMixin):
     def last_name(self):
         return self.family_name
 
+    @property
+    def role_names(self) -> frozenset[str]:
+        """The names of this person's groups, read once per instance (usually once per request)."""
+        names = getattr(self, "_group_names", None)
+        if names is None:
+            names = self._group_names = frozenset(self.groups.values_list("name", flat=True))
+        return names
+
     def in_group(self, name: str) -> bool:
         """Role check by explicit group membership; deliberately ignores the superuser flag."""
-        cache = getattr(self, "_group_names", None)
-        if cache is None:
-            cache = self._group_names = frozenset(self.groups.values_list("name", flat=True))
-        return name in cache
+        return name in self.role_names
 
 
 class Transfer(models.Model):

@@ -12,8 +12,8 @@ from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 
-from . import routing
 from .blocks import RICH_TEXT_FEATURES, Audience, BodyStreamBlock
+from .restrictions import ViewRestrictionsInOneQuery
 from .search.indexing import JapaneseSearchable, streamfield_text
 
 
@@ -27,7 +27,7 @@ def hook_panels(hook_name: str, request, **kwargs) -> list:
     return panels
 
 
-class HomePage(Page):
+class HomePage(ViewRestrictionsInOneQuery, Page):
     intro = RichTextField(blank=True, features=["bold", "italic", "link"], verbose_name=_("introduction"))
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -44,16 +44,8 @@ class HomePage(Page):
         context["panels"] = hook_panels("portal_home_panels", request)
         return context
 
-    def route(self, request, path_components):
-        if path_components and (result := routing.remembered(self, path_components)):
-            return result
-        result = super().route(request, path_components)
-        if path_components:
-            routing.remember(self, path_components, result)
-        return result
 
-
-class RuleIndexPage(Page):
+class RuleIndexPage(ViewRestrictionsInOneQuery, Page):
     intro = RichTextField(blank=True, features=RICH_TEXT_FEATURES, verbose_name=_("introduction"))
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -69,7 +61,7 @@ class RuleIndexPage(Page):
         return context
 
 
-class RulePage(JapaneseSearchable, Page):
+class RulePage(JapaneseSearchable, ViewRestrictionsInOneQuery, Page):
     """A conduct rule explained: what it says, why it exists, what it means for each department."""
 
     summary = models.TextField(verbose_name=_("summary"), help_text=_("One or two sentences shown in lists."))
@@ -109,7 +101,7 @@ class RulePage(JapaneseSearchable, Page):
         return context
 
 
-class QAIndexPage(Page):
+class QAIndexPage(ViewRestrictionsInOneQuery, Page):
     intro = RichTextField(blank=True, features=RICH_TEXT_FEATURES, verbose_name=_("introduction"))
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -125,7 +117,7 @@ class QAIndexPage(Page):
         return context
 
 
-class QAPage(JapaneseSearchable, Page):
+class QAPage(JapaneseSearchable, ViewRestrictionsInOneQuery, Page):
     """One topic of questions and answers; each question keeps a stable anchor for links."""
 
     intro = models.TextField(blank=True, verbose_name=_("introduction"))
@@ -173,7 +165,7 @@ class QAItem(Orderable):
         return strip_tags(self.answer)
 
 
-class NewsIndexPage(Page):
+class NewsIndexPage(ViewRestrictionsInOneQuery, Page):
     subpage_types = ["portal.NewsPage"]
     parent_page_types = ["portal.HomePage"]
 
@@ -186,7 +178,7 @@ class NewsIndexPage(Page):
         return context
 
 
-class NewsPage(JapaneseSearchable, Page):
+class NewsPage(JapaneseSearchable, ViewRestrictionsInOneQuery, Page):
     class Kind(models.TextChoices):
         NEWS = "news", _("News")
         TOP_MESSAGE = "top_message", _("Message from management")

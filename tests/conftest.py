@@ -15,6 +15,17 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the database is rolled back between tests (and on
+    SQLite reuses primary keys), so anything remembered by an earlier test would describe rows
+    that no longer exist."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def make_person(db):
     """Factory for people; see tests/factories/people.py for the arguments."""

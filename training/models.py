@@ -19,6 +19,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
 from portal.blocks import RICH_TEXT_FEATURES
+from portal.restrictions import ViewRestrictionsInOneQuery
 
 from .blocks import LessonBlock
 from .dates import ONE_OFF_CYCLE, cycle_label, end_of_day_jst, fiscal_cycle, fiscal_year_of, local_date
@@ -72,7 +73,7 @@ class AudienceFields(models.Model):
         return " · ".join(parts)
 
 
-class TrainingIndexPage(Page):
+class TrainingIndexPage(ViewRestrictionsInOneQuery, Page):
     intro = RichTextField(blank=True, features=RICH_TEXT_FEATURES, verbose_name=_("introduction"))
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -91,7 +92,7 @@ class TrainingIndexPage(Page):
         return context
 
 
-class TrainingModulePage(RoutablePageMixin, AudienceFields, Page):
+class TrainingModulePage(RoutablePageMixin, AudienceFields, ViewRestrictionsInOneQuery, Page):
     """A training module: lessons, an optional quiz, who must take it, how often and by when.
 
     Deliberately not part of site search: people outside the audience must not find it.

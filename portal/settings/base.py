@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "portal.routing.RememberedRoutesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -154,7 +155,7 @@ PASSWORD_HASHERS = [
 ]
 
 AUTHENTICATION_BACKENDS = [
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "people.backends.PersonBackend",
 ]
 
 # --- Language and time -------------------------------------------------------------

@@ -146,3 +146,21 @@ def test_editors_can_open_the_case_editor_in_wagtail(client, demo_casebook, mfa_
     assert add.status_code == 200
     assert edit.status_code == 200
     assert "機会" in edit.content.decode() or "opportunity" in edit.content.decode()
+
+
+def test_rule_page_case_panel_follows_publishing_after_it_was_cached(client, employee, demo_casebook, rules):
+    from wagtail.models import PageViewRestriction
+
+    client.force_login(employee)
+    url = rules["transfers"].url
+    assert "系統情報イントラネット" in client.get(url).content.decode()  # the panel is cached now
+    case = CaseStudyPage.objects.get(slug="transferee-id-grid-information-intranet")
+
+    case.unpublish()
+    assert "系統情報イントラネット" not in client.get(url).content.decode()
+
+    case.save_revision().publish()
+    assert "系統情報イントラネット" in client.get(url).content.decode()
+
+    PageViewRestriction.objects.create(page=case, restriction_type=PageViewRestriction.LOGIN)
+    assert "系統情報イントラネット" not in client.get(url).content.decode()

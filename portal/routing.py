@@ -1,0 +1,120 @@
+"""Remembered sites and page routes.
+
+To serve a page Wagtail finds the site for the host name (one query), loads the site's root page
+(two queries) and walks down the tree, two queries per level (the child by slug, then its
+specific row). Portal pages are read all day and moved rarely, so this middleware remembers
+where a path led and hands Wagtail the answer through the per-request caches Wagtail itself
+reads (`request._wagtail_site`, `request._wagtail_route_for_request`; see
+`Site.find_for_request` and `Page.route_for_request`). Everything after routing, in particular
+the view-restriction check and `serve()`, runs unchanged.
+
+A remembered route is checked on every use, in one query: the page must still be live and still
+have exactly the URL path asked for. A page that was moved, renamed, unpublished or deleted fails
+the check and Wagtail walks the tree as usual, so routes never need invalidating, whichever
+process or server changed the page. Sites change about never; a remembered site is dropped when
+any site is saved or deleted, and in any case after `SITE_TTL` (a per-process cache on a
+single-server install does not hear about changes made by other processes).
+
+Only plain pages are remembered: a page class that routes further itself (RoutablePageMixin) or
+a route with view arguments always takes the normal walk. No page between a site root and a
+remembered page may override `route()`; none in this project does.
+"""
+
+import hashlib
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.http.request import split_domain_port
+from wagtail import views as wagtail_views
+from wagtail.models import Page, Site
+from wagtail.url_routing import RouteResult
+
+from . import caching
+
+ROUTE_TTL = 60 * 60
+SITE_TTL = 60
+SITES_VERSION_KEY = "portal:sites-version"
+
+
+@receiver([post_save, post_delete], sender=Site)
+def _forget_sites(**kwargs) -> None:
+    caching.bump(SITES_VERSION_KEY)
+
+
+def site_for(request) -> tuple[Site, str] | None:
+    """The request's site (as Wagtail would choose it) and its root page's URL path."""
+    hostname = split_domain_port(request._get_raw_host())[0]
+    where = hashlib.sha256(f"{hostname}:{request.get_port()}".encode()).hexdigest()
+    key = f"portal:site:{caching.version(SITES_VERSION_KEY)}:{where}"
+    found = cache.get(key)
+    if found is None:
+        site = Site.find_for_request(request)
+        if site is None:
+            return None
+        root_url_path = Page.objects.filter(pk=site.root_page_id).values_list("url_path", flat=True).first()
+        found = (site, root_url_path)
+        cache.set(key, found, SITE_TTL)
+    return found
+
+
+def _route_key(site: Site, components: list[str]) -> str:
+    digest = hashlib.sha256("/".join(components).encode()).hexdigest()
+    return f"portal:route:{site.root_page_id}:{digest}"
+
+
+def _url_path(root_url_path: str, components: list[str]) -> str:
+    return root_url_path + "".join(f"{component}/" for component in components)
+
+
+def remembered(site: Site, root_url_path: str, components: list[str]) -> RouteResult | None:
+    found = cache.get(_route_key(site, components))
+    if found is None:
+        return None
+    content_type_id, page_id = found
+    model = ContentType.objects.get_for_id(content_type_id).model_class()
+    if model is None:
+        return None
+    page = model.objects.filter(pk=page_id, live=True, url_path=_url_path(root_url_path, components)).first()
+    return RouteResult(page) if page is not None else None
+
+
+def remember(site: Site, root_url_path: str, components: list[str], result: RouteResult) -> None:
+    page = result.page
+    if result.args or result.kwargs or type(page).route is not Page.route:
+        return
+    if page.url_path != _url_path(root_url_path, components):
+        return
+    cache.set(_route_key(site, components), (page.content_type_id, page.pk), ROUTE_TTL)
+
+
+class RememberedRoutesMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        pending = getattr(request, "_portal_route_to_remember", None)
+        result = getattr(request, "_wagtail_route_for_request", None)
+        if pending and result is not None:
+            remember(*pending, result)
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if view_func is not wagtail_views.serve or not view_args:
+            return None
+        found = site_for(request)
+        if found is None:
+            return None
+        site, root_url_path = found
+        request._wagtail_site = site
+        components = [component for component in view_args[0].split("/") if component]
+        if not components:
+            return None  # the home page: Wagtail finds it without a walk
+        result = remembered(site, root_url_path, components)
+        if result is not None:
+            request._wagtail_route_for_request = result
+        else:
+            request._portal_route_to_remember = (site, root_url_path, components)
+        return None

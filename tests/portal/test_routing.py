@@ -1,0 +1,124 @@
+"""Remembered routes and sites (portal/routing.py), one-query view restrictions
+(portal/restrictions.py) and the cached casebook panel: fewer queries, never a different answer."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from wagtail.models import Page, PageViewRestriction
+
+from people.models import Person
+from portal.models import RuleIndexPage, RulePage
+
+pytestmark = pytest.mark.django_db
+
+RULE_URL = "/rules/switching/"
+
+
+@pytest.fixture
+def demo(db):
+    from people.demo import load as load_people
+    from portal.demo import load as load_portal
+
+    load_portal(StringIO())
+    load_people(StringIO())
+
+
+@pytest.fixture
+def reader(client, demo):
+    client.force_login(Person.objects.get(email="sales@example.jp"))
+    return client
+
+
+def _without_csrf(response) -> str:
+    # The CSRF token is masked afresh on every response.
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+
+
+def _queries(client, url) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    return response.status_code, len(ctx.captured_queries)
+
+
+def test_a_remembered_route_saves_the_tree_walk(reader):
+    first_status, first = _queries(reader, RULE_URL)
+    second_status, second = _queries(reader, RULE_URL)
+    assert first_status == second_status == 200
+    # Site lookup, root page and two levels of walking (two queries each) are replaced by one check.
+    assert second <= first - 4
+    assert _without_csrf(reader.get(RULE_URL)) == _without_csrf(reader.get(RULE_URL))
+
+
+def test_a_moved_page_is_not_found_at_its_remembered_address(reader):
+    assert reader.get(RULE_URL).status_code == 200
+    page = RulePage.objects.get(slug="switching")
+    page.slug = "switching-systems"
+    page.save_revision().publish()
+    assert reader.get(RULE_URL).status_code == 404
+    assert reader.get("/rules/switching-systems/").status_code == 200
+
+
+def test_an_unpublished_page_is_gone_even_when_remembered(reader):
+    assert reader.get(RULE_URL).status_code == 200
+    RulePage.objects.get(slug="switching").unpublish()
+    assert reader.get(RULE_URL).status_code == 404
+
+
+def test_a_page_that_moves_away_leaves_its_address_to_a_new_page(reader):
+    assert reader.get(RULE_URL).status_code == 200
+    old = RulePage.objects.get(slug="switching")
+    old.slug = "old-switching"
+    old.save_revision().publish()
+    index = RuleIndexPage.objects.get()
+    newcomer = RulePage(title="新しい規程", slug="switching", summary="新しい要約", body=[])
+    index.add_child(instance=newcomer)
+    newcomer.save_revision().publish()
+    html = reader.get(RULE_URL).content.decode()
+    assert "新しい規程" in html
+
+
+def test_a_remembered_route_still_checks_view_restrictions(reader, client):
+    page = RulePage.objects.get(slug="switching")
+    assert reader.get(RULE_URL).status_code == 200  # remembered now
+    restriction = PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.GROUPS)
+    restriction.groups.add(Group.objects.get_or_create(name="compliance_editors")[0])
+    response = reader.get(RULE_URL)
+    assert response.status_code != 200
+    assert "スイッチング" not in response.content.decode()
+
+
+def test_view_restrictions_in_one_query_match_wagtails(demo):
+    rules = RuleIndexPage.objects.get()
+    rule = RulePage.objects.get(slug="switching")
+    editors = Group.objects.get_or_create(name="compliance_editors")[0]
+    on_index = PageViewRestriction.objects.create(page=rules, restriction_type=PageViewRestriction.GROUPS)
+    on_index.groups.add(editors)
+    on_rule = PageViewRestriction.objects.create(page=rule, restriction_type=PageViewRestriction.LOGIN)
+    alias = rule.create_alias(update_slug="switching-alias")
+    other = RulePage.objects.exclude(pk=rule.pk).first()
+    for page in [rule, rules, alias.specific, other, Page.objects.get(depth=1)]:
+        ours = set(page.get_view_restrictions())
+        wagtails = set(Page.get_view_restrictions(page))
+        assert ours == wagtails, page
+    assert set(rule.get_view_restrictions()) == {on_index, on_rule}
+    assert set(alias.specific.get_view_restrictions()) == {on_index, on_rule}
+    with CaptureQueriesContext(connection) as ctx:
+        list(rule.get_view_restrictions())
+    assert len(ctx.captured_queries) == 1
+
+
+def test_a_renamed_site_is_forgotten(reader):
+    from wagtail.models import Site
+
+    assert reader.get(RULE_URL).status_code == 200
+    site = Site.objects.get(is_default_site=True)
+    other_root = RuleIndexPage.objects.get()
+    site.root_page = other_root
+    site.save()
+    # The rules index is now the site root, so the rule lives at /switching/.
+    assert reader.get("/switching/").status_code == 200
+    assert reader.get(RULE_URL).status_code == 404
