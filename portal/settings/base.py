@@ -263,3 +263,11 @@ LOGGING = {
 
 # --- Portal-specific settings ----------------------------------------------------------
 PORTAL_ENQUIRY_RESPONSE_BUSINESS_DAYS = int(os.environ.get("PORTAL_ENQUIRY_RESPONSE_BUSINESS_DAYS", "3"))
+
+# Hotline intake limits, none of them per client (docs/hotline-threat-model.md): a form must be
+# at least HOTLINE_INTAKE_MIN_SECONDS and at most HOTLINE_INTAKE_TOKEN_MAX_AGE_SECONDS old when
+# sent, and all reporters together may file HOTLINE_INTAKE_LIMIT reports per window (0: no ceiling).
+HOTLINE_INTAKE_MIN_SECONDS = int(os.environ.get("HOTLINE_INTAKE_MIN_SECONDS", "10"))
+HOTLINE_INTAKE_TOKEN_MAX_AGE_SECONDS = int(os.environ.get("HOTLINE_INTAKE_TOKEN_MAX_AGE_SECONDS", str(4 * 60 * 60)))
+HOTLINE_INTAKE_LIMIT = int(os.environ.get("HOTLINE_INTAKE_LIMIT", "60"))
+HOTLINE_INTAKE_LIMIT_WINDOW_SECONDS = int(os.environ.get("HOTLINE_INTAKE_LIMIT_WINDOW_SECONDS", "600"))
