@@ -10,6 +10,7 @@ django.core.signing and expire.
 
 import hashlib
 import secrets
+import time
 
 from django.conf import settings
 from django.core import signing
@@ -18,6 +19,8 @@ from . import crypto
 
 INTAKE_SALT = "whistleblowing.intake"
 FOLLOWUP_SALT = "whistleblowing.followup"
+# Also the longest HOTLINE_INTAKE_TOKEN_MAX_AGE_SECONDS may be: used tokens are remembered this
+# long (services.INTAKE_NONCE_KEEP_SECONDS), so an older one could be sent twice.
 INTAKE_MAX_AGE = 4 * 60 * 60
 FOLLOWUP_MAX_AGE = 30 * 60
 
@@ -32,11 +35,29 @@ def intake_token() -> str:
     return signing.dumps({"n": secrets.token_hex(16)}, salt=INTAKE_SALT)
 
 
-def intake_token_nonce(token: str) -> str | None:
+def intake_token_max_age() -> int:
+    return min(int(getattr(settings, "HOTLINE_INTAKE_TOKEN_MAX_AGE_SECONDS", INTAKE_MAX_AGE)), INTAKE_MAX_AGE)
+
+
+def intake_token_min_age() -> int:
+    """A form sent sooner than this after it was served was not filled in by a person."""
+    return int(getattr(settings, "HOTLINE_INTAKE_MIN_SECONDS", 10))
+
+
+def intake_token_open(token: str) -> tuple[str, float] | None:
+    """The token's nonce and its age in seconds; None when forged or older than the maximum age."""
     try:
-        return signing.loads(token, salt=INTAKE_SALT, max_age=INTAKE_MAX_AGE)["n"]
-    except (signing.BadSignature, KeyError, TypeError):
+        nonce = signing.loads(token, salt=INTAKE_SALT, max_age=intake_token_max_age())["n"]
+        # Signed tokens end in ":<base62 timestamp>:<signature>"; the signature was just checked.
+        issued = signing.b62_decode(token.rsplit(":", 2)[-2])
+    except (signing.BadSignature, KeyError, TypeError, ValueError, IndexError):
         return None
+    return nonce, time.time() - issued
+
+
+def intake_token_nonce(token: str) -> str | None:
+    opened = intake_token_open(token)
+    return opened[0] if opened else None
 
 
 def followup_token(*, case_public_id, report_key: bytes) -> str:

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from people.models import Person
 
-from . import crypto, keysession, selectors, services, tokens
+from . import crypto, keysession, limits, selectors, services, tokens
 from .forms import (
     ConflictForm,
     EntryForm,
@@ -58,6 +58,26 @@ def _uploads(request) -> tuple[list[services.Upload], list[str]]:
     ]
 
 
+def _intake_busy(request, form):
+    """The global ceiling is reached: keep the reporter's entries on the page and say what to do."""
+    minutes = max(1, -(-limits.retry_after_seconds() // 60))
+    form.add_error(
+        None,
+        _(
+            "The hotline is receiving an unusually large number of reports right now, so yours has not been "
+            "sent. Nothing has been stored. Your entries are still on this page (attachments must be chosen "
+            "again): please send them in about %(minutes)d minutes. If it cannot wait, you can also contact "
+            "%(fallback)s."
+        )
+        % {"minutes": minutes, "fallback": _fallback_contact()},
+    )
+    response = render(
+        request, "whistleblowing/intake.html", {"form": form, "form_token": tokens.intake_token()}, status=429
+    )
+    response["Retry-After"] = str(limits.retry_after_seconds())
+    return response
+
+
 @login_not_required
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
@@ -69,10 +89,15 @@ def intake(request):
     handlers = selectors.active_handlers().order_by("family_name", "given_name", "email")
     form = IntakeForm(request.POST or None, request.FILES or None, handlers=handlers)
     if request.method == "POST":
-        nonce = tokens.intake_token_nonce(request.POST.get("form_token", ""))
+        opened = tokens.intake_token_open(request.POST.get("form_token", ""))
+        nonce = opened[0] if opened else None
         uploads, upload_errors = _uploads(request)
         if nonce is None:
             form.add_error(None, _("This form has expired. Please check your entries and send it again."))
+        elif opened[1] < tokens.intake_token_min_age():
+            # Sent faster than a person could write a report: a script, or a double click.
+            nonce = None
+            form.add_error(None, _("Please take a moment to check your entries, then send the report again."))
         for message in upload_errors:
             form.add_error("attachments", message)
         if nonce is not None and form.is_valid() and not upload_errors:
@@ -88,6 +113,8 @@ def intake(request):
             )
             try:
                 services.check_uploads(uploads)
+                if not limits.intake_allowed():
+                    return _intake_busy(request, form)
                 if not services.intake_nonce_use(nonce=nonce):
                     return render(request, "whistleblowing/already_sent.html", status=409)
                 case, receipt = services.report_submit(report=report, uploads=uploads)
