@@ -180,8 +180,17 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Request limits (docs/deployment.md "Limits"). Form data without files: 10 MB, at most 5,000
+# fields (a question bank takes about 11 per question). At most 20 files per request (the
+# hotline takes 5, other forms 1). Files above 5 MB go to a temporary file while the request is
+# read, except hotline uploads, which stay in memory and are capped at 10 MB each by its upload
+# handler. Per-upload limits: enquiry attachments PORTAL_ENQUIRY_ATTACHMENT_MAX_BYTES, HR import
+# files 50 MB (people.admin_views), Wagtail images and documents below.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+PORTAL_ENQUIRY_ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
 
 # --- Accounts (allauth) ------------------------------------------------------------------
 LOGIN_URL = "account_login"
@@ -229,6 +238,10 @@ WAGTAILSEARCH_BACKENDS = {
 }
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "txt", "csv"]
+WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024  # Wagtail's default is no limit at all
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# Decoding a 50-megapixel image takes about 200 MB of memory; Wagtail's default allows 128.
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 50 * 1000 * 1000
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
 # The admin loads nothing from other origins (its CSP allows none): no Gravatar (which would
