@@ -6,30 +6,18 @@ exactly one worker. PostgreSQL and Redis only; the suite's PostgreSQL run (.ci/r
 
 import json
 import os
-import re
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-import requests
 
-ROOT = Path(__file__).resolve().parents[2]
+from .servers import Processes, login, manage
+
 pytestmark = pytest.mark.postgres
 
 HR_FILE = (
     "社員番号,メールアドレス,姓,名,会社コード,所属コード,雇用区分,職務,上長社員番号\n"
     "T{n:04d},topo{n}@example.jp,試験,太郎,MICHINOKU,HACHINOHE,REGULAR,SALES,\n"
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -51,69 +39,21 @@ def topology(tmp_path_factory):
         "MEDIA_ROOT": str(tmp_path_factory.mktemp("media")),
     }
 
-    def manage(*args):
-        done = subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
-        return done.stdout
-
-    manage("migrate", "--no-input", "-v0")
-    manage("shell", "-c", "from io import StringIO; from portal.demo import load; load(StringIO())")
-    manage("shell", "-c", "from io import StringIO; from people.demo import load; load(StringIO())")
+    manage(env, "migrate", "--no-input", "-v0")
+    manage(env, "shell", "-c", "from io import StringIO; from portal.demo import load; load(StringIO())")
+    manage(env, "shell", "-c", "from io import StringIO; from people.demo import load; load(StringIO())")
     logs = tmp_path_factory.mktemp("logs")
-    procs, urls = [], []
-    for i in range(2):
-        port = _free_port()
-        procs.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "portal.wsgi",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--workers",
-                    "1",
-                    "--threads",
-                    "2",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=(logs / f"app{i}.log").open("w"),
-                stderr=subprocess.STDOUT,
-            )
-        )
-        urls.append(f"http://127.0.0.1:{port}")
-    for url in urls:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if requests.get(f"{url}/healthz", timeout=10).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            assert time.monotonic() < deadline, "app server did not start"
-            time.sleep(0.3)
-    yield {"urls": urls, "env": env, "manage": manage, "logs": logs}
-    for proc in procs:
-        proc.terminate()
-        proc.wait(timeout=10)
+    processes = Processes(logs)
+    try:
+        urls = [processes.gunicorn(f"app{i}", env) for i in range(2)]
+        yield {"urls": urls, "env": env, "manage": lambda *args: manage(env, *args), "processes": processes}
+    finally:
+        processes.stop_all()
 
 
 def test_a_session_started_on_one_server_works_on_the_other(topology):
     server_a, server_b = topology["urls"]
-    browser = requests.Session()
-    login_page = browser.get(f"{server_a}/accounts/login/")
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page.text).group(1)
-    response = browser.post(
-        f"{server_a}/accounts/login/",
-        data={"csrfmiddlewaretoken": token, "login": "sales@example.jp", "password": "portal-demo-2026"},
-        headers={"Referer": f"{server_a}/accounts/login/"},
-        allow_redirects=False,
-    )
-    assert response.status_code == 302
+    browser = login(server_a, "sales@example.jp")
     home_on_b = browser.get(f"{server_b}/", allow_redirects=False)
     assert home_on_b.status_code == 200
     assert "八木" in home_on_b.text
@@ -142,26 +82,7 @@ def test_each_task_runs_on_exactly_one_of_two_workers(topology):
             " allow_mass_deactivation=True)\n"
         ),
     )
-    workers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "manage.py",
-                "db_worker",
-                "--batch",
-                "--no-startup-delay",
-                "--worker-id",
-                f"w{i}",
-                "--interval",
-                "0.1",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=(topology["logs"] / f"worker{i}.log").open("w"),
-            stderr=subprocess.STDOUT,
-        )
-        for i in range(2)
-    ]
+    workers = [topology["processes"].worker(f"w{i}", env, "--batch", "--interval", "0.1") for i in range(2)]
     for worker in workers:
         worker.wait(timeout=240)
     script = (
