@@ -26,6 +26,7 @@ from urllib.parse import quote_from_bytes
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -69,6 +70,7 @@ NUL_REFUSED = "何か文字を入力してください。"  # Django's Japanese 
 NOT_FOUND = "ページが存在しないか"
 UNKNOWN_CYCLE = "年度が不明です"
 FOREIGN_CHOICE = "この問題にない選択肢"
+REPLY_EMPTY = "メッセージを書くか、ファイルを添付してください。"
 CODE_NOT_RECOGNISED = "この受付番号は確認できませんでした"
 
 
@@ -99,7 +101,8 @@ class World:
 
     @cached_property
     def site_admin(self):
-        return self._mfa(SITE_ADMINISTRATORS, email="it@example.jp", is_superuser=True, is_staff=True)
+        # Outside the HR file (hr_managed=False), so an import does not count them as a leaver.
+        return self._mfa(SITE_ADMINISTRATORS, email="it@example.jp", is_superuser=True, is_staff=True, hr_managed=False)
 
     @cached_property
     def compliance(self):
@@ -236,6 +239,20 @@ class World:
         return training_services.checklist_create_for_transfer(transfer=transfer)
 
     @cached_property
+    def attestation(self):
+        from training.models import AttestationDocument
+
+        document = AttestationDocument.objects.create(title="行動規範", slug="code", audience_everyone=True)
+        training_services.attestation_publish_version(document=document, body="守ります。", material=True)
+        self.asker  # noqa: B018
+        return document
+
+    @cached_property
+    def hr_reference(self):
+        """The codes an HR file refers to."""
+        return self.org, pf.employment_type("REGULAR"), self.site_admin
+
+    @cached_property
     def manager(self):
         """A manager of the unit the asker moves to: countersigns the asker's checklist."""
         boss = pf.person(email="boss@example.jp")
@@ -263,12 +280,12 @@ def post(who, url, data=None, **extra) -> Callable:
     return send
 
 
-def post_raw(who, url, body: bytes, content_type="application/x-www-form-urlencoded") -> Callable:
+def post_raw(who, url, body: bytes | Callable, content_type="application/x-www-form-urlencoded") -> Callable:
     def send(w: World):
         target = url(w) if callable(url) else url
         client = w.client(who)
         # generic(): post() would re-encode the body from UTF-8 to the declared charset.
-        response = client.generic("POST", target, body, content_type=content_type)
+        response = client.generic("POST", target, body(w) if callable(body) else body, content_type=content_type)
         return client.get(response["Location"]) if response.status_code == 302 else response
 
     return send
@@ -372,9 +389,29 @@ def report_escaped(w: World, response):
     assert not any(fragment in page for fragment in UNESCAPED)
 
 
+def acknowledged_once(w: World, response):
+    from training.models import Acknowledgement
+
+    assert list(Acknowledgement.objects.values_list("person__email", "version__number")) == [("asker@example.jp", 1)]
+
+
+def imported_from_cp932(w: World, response):
+    from people.models import HRImportJob, Person
+
+    assert HRImportJob.objects.get().status == HRImportJob.Status.SUCCEEDED
+    assert Person.objects.get(employee_number="E900002").family_name == "東山"
+
+
 def note_stored_without_nul(w: World, response):
     w.checklist.refresh_from_db()
     assert w.checklist.manager_note == f"確認済み{SCRIPT}"
+
+
+def key_unchanged(w: World, response):
+    from whistleblowing.models import HandlerKey
+
+    assert hotline.handler_key_unlock(person=w.handler, passphrase=PASSPHRASE)  # the old passphrase still opens it
+    assert HandlerKey.objects.filter(person=w.handler).count() == 1
 
 
 def stays_on_site(w: World, response):
@@ -471,7 +508,20 @@ LOGIN, RESET, ASK, INTAKE, FOLLOWUP = (
 )  # noqa: E501
 MANAGE_URL, REGULATOR, SEARCH = "/training/manage/", "/reports/regulator/", "/search/?q="
 SUPERSCRIPT_YEAR = "FY%C2%B2%C2%B2%C2%B2%C2%B2"  # "FY²²²²": digits to str.isdigit(), not to int()
-TOO_MANY_FIELDS = "&".join(f"f{i}=1" for i in range(1001)).encode()  # DATA_UPLOAD_MAX_NUMBER_FIELDS is 1000
+
+
+def body_over_limit(w: World) -> bytes:
+    return b"subject=a&body=" + b"a" * settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+def too_many_fields(w: World) -> bytes:
+    return "&".join(f"f{i}=1" for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)).encode()
+
+
+def too_many_files(w: World) -> dict:
+    return intake(attachments=[upload(f"{i}.txt", b"x") for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FILES + 1)])(w)
+
+
 SCRIPT_QS = quote_from_bytes(SCRIPT.encode())
 
 
@@ -593,10 +643,13 @@ ROWS = [
         models=CASE),
     Row("hotline intake", "malformed-token", post(None, INTAKE, intake(form_token=SCRIPT)), "有効期限",
         models=CASE),
+    Row("hotline intake", "too many files", post(None, INTAKE, too_many_files), BAD_REQUEST_PAGE, 400, models=CASE),
     Row("hotline follow-up", "empty", post(None, FOLLOWUP, {"code": ""}), REQUIRED),
     Row("hotline follow-up", "oversize", post(None, FOLLOWUP, {"code": "A" * 61}), TOO_LONG),
     Row("hotline follow-up", "encoding", post_raw(None, FOLLOWUP, b"code=%FF%FE%80"), CODE_NOT_RECOGNISED),
     Row("hotline follow-up", "html", post(None, FOLLOWUP, {"code": SCRIPT[:60]}), CODE_NOT_RECOGNISED),
+    Row("reporter message", "empty", post(None, "/hotline/followup/case/", followup_reply(text="")),
+        REPLY_EMPTY, 400, models=CASE),
     Row("reporter message", "oversize", post(None, "/hotline/followup/case/", followup_reply(text="あ" * 20_001)),
         TOO_LONG, 400, models=CASE),
     Row("reporter message", "html", post(None, "/hotline/followup/case/", followup_reply(text=SCRIPT)), "送信",
@@ -620,6 +673,11 @@ ROWS = [
         models=("whistleblowing.HandlerKey",)),
     Row("key setup", "malformed", post("keyless_handler", "/hotline/cases/key/", {"passphrase": "short",
         "passphrase_again": "other"}), "12 文字以上", models=("whistleblowing.HandlerKey",)),
+    Row("key unlock", "html", post("handler", "/hotline/cases/key/unlock/", {"passphrase": SCRIPT}),
+        "パスフレーズが正しくありません"),
+    Row("key recovery", "malformed", post("handler", "/hotline/cases/key/recover/", {"recovery_key": SCRIPT[:100],
+        "passphrase": "a new long passphrase", "passphrase_again": "a new long passphrase"}),
+        "回復キーが正しくありません", models=("whistleblowing.HandlerKey",), stored=key_unchanged),
     # --- quizzes: the attempt page's POST ------------------------------------------------------------------
     Row("quiz submit", "empty", post("asker", attempt_url, quiz_answers(lambda q: {}, action="save")), "保存しました",
         models=QUIZ, stored=attempt_still_open),
@@ -649,6 +707,8 @@ ROWS = [
     Row("training exempt", "oversize", post("trainer", exempt_url, {"reason": "理" * 2001}), TOO_LONG, models=MANAGE),
     Row("training exempt", "html", post("trainer", exempt_url, {"reason": SCRIPT}), "免除を記録しました",
         stored=exemption_stored_as_text),
+    Row("attestation", "malformed", post("asker", "/training/attestations/code/", {"version": "999",
+        "person": "1", "acknowledged": SCRIPT}), "確認を記録しました", stored=acknowledged_once),
     Row("checklist sign-off", "empty", post("asker", checklist_url, {}), "すべての項目", models=AUDIT),
     Row("checklist sign-off", "malformed", post("asker", checklist_url, {"items": ["nonsense", SCRIPT]}),
         "すべての項目", models=AUDIT),
@@ -680,6 +740,8 @@ ROWS = [
         models=HR),
     Row("HR import", "encoding-not-shift_jis", post("site_admin", hr_url, hr_file(b"employee_number\n\x80\xfd\xfe")),
         "Shift_JIS（cp932）でもありません", models=HR),
+    Row("HR import", "encoding-cp932", hr_import_run(hr_csv("E900002,new@example.jp,東山,健一,MICHINOKU,HACHINOHE,"
+        "REGULAR", encoding="cp932")), "取込", stored=imported_from_cp932),
     Row("HR import", "html", hr_import_run(hr_csv(f"E900001,{SCRIPT},{SCRIPT},名,MICHINOKU,HACHINOHE,REGULAR")),
         "何も変更されていません", stored=nobody_imported),
     # --- search, language switch ----------------------------------------------------------------------------
@@ -693,11 +755,11 @@ ROWS = [
     Row("hotline language switch", "malformed", redirect_of(None, "/hotline/language/?lang=%00&next=//evil.example/"),
         "", 302, stored=stays_on_site),
     # --- request limits (Django refuses before any view runs) ----------------------------------------------
-    Row("request body", "oversize", post_raw("asker", ASK, b"subject=a&body=" + b"a" * (10 * 1024 * 1024 + 1)),
+    Row("request body", "oversize", post_raw("asker", ASK, body_over_limit),
         BAD_REQUEST_PAGE, 400, models=ENQ),
-    Row("request body", "too many fields", post_raw("asker", ASK, TOO_MANY_FIELDS), BAD_REQUEST_PAGE, 400,
+    Row("request body", "too many fields", post_raw("asker", ASK, too_many_fields), BAD_REQUEST_PAGE, 400,
         models=ENQ),
-    Row("hotline request body", "too many fields", post_raw(None, INTAKE, TOO_MANY_FIELDS), BAD_REQUEST_PAGE, 400,
+    Row("hotline request body", "too many fields", post_raw(None, INTAKE, too_many_fields), BAD_REQUEST_PAGE, 400,
         models=CASE),
 ]
 # fmt: on
@@ -776,7 +838,9 @@ PRIMES = {
     "training exempt": ("assignment",),
     "checklist sign-off": ("checklist",),
     "regulator report": ("trainer",),
-    "HR import": ("site_admin",),
+    "HR import": ("hr_reference",),
+    "key recovery": ("handler",),
+    "attestation": ("attestation",),
     "request body": ("asker",),
     "hotline request body": ("handler",),
 }
@@ -788,7 +852,8 @@ INVENTORY = {
     "enquiry ask", "enquiry answer", "enquiry reply", "publish as Q&A",
     "hotline intake", "hotline follow-up", "reporter message", "hotline request body", "hotline language switch",
     "case status", "case note", "case measure", "conflict declaration", "key setup",
-    "quiz submit",
+    "key unlock", "key recovery",
+    "quiz submit", "attestation",
     "training assign", "training list filter", "training exempt", "checklist sign-off", "checklist countersign",
     "regulator report", "report export", "dashboard filter", "person results",
     "HR import",
