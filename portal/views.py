@@ -31,7 +31,8 @@ def liveness(request):
 
 
 def search(request):
-    query = request.GET.get("q", "").strip()[:200]
+    # Control characters (NUL and the like) are never part of a search and are not valid in HTML.
+    query = "".join(ch for ch in request.GET.get("q", "") if ch.isprintable() or ch.isspace()).strip()[:200]
     results = None
     if query:
         paginator = Paginator(search_pages(request.user, query), RESULTS_PER_PAGE)

@@ -414,6 +414,12 @@ def key_unchanged(w: World, response):
     assert HandlerKey.objects.filter(person=w.handler).count() == 1
 
 
+def no_search_made(w: World, response):
+    page = response.content.decode()
+    assert "result-count" not in page
+    assert not any(ch in page for ch in "\x00\x01\x1b\x7f")
+
+
 def stays_on_site(w: World, response):
     location = response["Location"]
     assert location.startswith("/") and not location.startswith("//") and "evil" not in location
@@ -745,11 +751,11 @@ ROWS = [
     Row("HR import", "html", hr_import_run(hr_csv(f"E900001,{SCRIPT},{SCRIPT},名,MICHINOKU,HACHINOHE,REGULAR")),
         "何も変更されていません", stored=nobody_imported),
     # --- search, language switch ----------------------------------------------------------------------------
-    Row("search", "empty", get("asker", f"{SEARCH}%20%20%20"), "検索"),
-    Row("search", "oversize", get("asker", SEARCH + "あ" * 5000), "検索"),
-    Row("search", "encoding", get("asker", f"{SEARCH}%FF%FE%80"), "検索"),
-    Row("search", "html", get("asker", SEARCH + SCRIPT_QS), "検索"),
-    Row("search", "malformed", get("asker", f"{SEARCH}%00%01%1b%7f&page=abc"), "検索"),
+    Row("search", "empty", get("asker", f"{SEARCH}%20%20%20"), "検索する言葉", stored=no_search_made),
+    Row("search", "oversize", get("asker", SEARCH + "あ" * 5000), f"「{'あ' * 200}」を含むページが 0 件"),
+    Row("search", "encoding", get("asker", f"{SEARCH}%FF%FE%80"), "「\ufffd\ufffd\ufffd」を含むページが 0 件"),
+    Row("search", "html", get("asker", SEARCH + SCRIPT_QS), "「&lt;script&gt;alert(&quot;xss&quot;)"),
+    Row("search", "malformed", get("asker", f"{SEARCH}%00%01%1b%7f&page=abc"), "検索する言葉", stored=no_search_made),
     Row("language switch", "malformed", redirect_of(None, "/i18n/setlang/", {"language": SCRIPT,
         "next": "https://evil.example/"}), "", 302, stored=stays_on_site),
     Row("hotline language switch", "malformed", redirect_of(None, "/hotline/language/?lang=%00&next=//evil.example/"),
