@@ -35,6 +35,7 @@ from wagtail.models import Page, Site
 
 from enquiries import services as enquiry_services
 from people.roles import (
+    COMPLIANCE_EDITORS,
     DESIGNATED_HANDLERS,
     ENQUIRY_RESPONDERS,
     SITE_ADMINISTRATORS,
@@ -106,7 +107,7 @@ class World:
 
     @cached_property
     def compliance(self):
-        return self._mfa("compliance_editors", email="compliance@example.jp")
+        return self._mfa(COMPLIANCE_EDITORS, email="compliance@example.jp")
 
     @cached_property
     def handler(self):
@@ -180,10 +181,8 @@ class World:
     @cached_property
     def substantiated_case_url(self) -> str:
         url = self.case_url
-        report_key = hotline.case_report_key(
-            case=self.case, handler=self.handler, private_key=hotline.handler_key_unlock(person=self.handler,
-            passphrase=PASSPHRASE)
-        )  # fmt: skip
+        private_key = hotline.handler_key_unlock(person=self.handler, passphrase=PASSPHRASE)
+        report_key = hotline.case_report_key(case=self.case, handler=self.handler, private_key=private_key)
         for status in ("acknowledged", "investigating", "substantiated"):
             hotline.case_change_status(case=self.case, handler=self.handler, report_key=report_key, status=status)
         return url
@@ -400,6 +399,14 @@ def imported_from_cp932(w: World, response):
 
     assert HRImportJob.objects.get().status == HRImportJob.Status.SUCCEEDED
     assert Person.objects.get(employee_number="E900002").family_name == "東山"
+
+
+def unanswered_counts_as_wrong(w: World, response):
+    """Submitting with a question left out is allowed (unticked means no answer) and grades it wrong."""
+    w.attempt.refresh_from_db()
+    assert not w.attempt.is_open
+    assert w.attempt.correct_count <= 1
+    assert len(w.attempt.responses.all()) == 2
 
 
 def note_stored_without_nul(w: World, response):
@@ -689,6 +696,8 @@ ROWS = [
         models=QUIZ, stored=attempt_still_open),
     Row("quiz submit", "unknown question", post("asker", attempt_url, quiz_answers(lambda q: {**q["fields"],
         "q-99999": "x"})), "この受験に含まれていない問題", models=QUIZ, stored=attempt_still_open),
+    Row("quiz submit", "missing answer", post("asker", attempt_url, quiz_answers(lambda q: {
+        f"q-{q['first']['id']}": q["first"]["choices"][0]["id"]})), "不合格", stored=unanswered_counts_as_wrong),
     Row("quiz submit", "non-integer choice", post("asker", attempt_url, choice(lambda q, f: "abc")), FOREIGN_CHOICE,
         models=QUIZ, stored=attempt_still_open),
     Row("quiz submit", "duplicated field", post("asker", attempt_url, choice(lambda q, f: [c["id"] for c in
@@ -733,6 +742,8 @@ ROWS = [
         UNKNOWN_CYCLE, 400),
     Row("report export", "html", get("trainer", f"/reports/export/overdue.csv?cycle={SCRIPT_QS}"), UNKNOWN_CYCLE,
         400),
+    Row("report export", "html-unit", get("trainer", f"/reports/export/overdue.csv?unit={SCRIPT_QS}"), NOT_FOUND,
+        404),
     Row("dashboard filter", "malformed", get("trainer", f"/reports/?cycle={SUPERSCRIPT_YEAR}"), UNKNOWN_CYCLE),
     Row("person results", "malformed", get("trainer", "/reports/people/%00/"), NOT_FOUND, 404),
     # --- HR import (Wagtail admin) ------------------------------------------------------------------------
