@@ -1,5 +1,7 @@
 """allauth's limit on failed logins, with the production rates (the test settings switch it off)."""
 
+import socket
+
 import pytest
 from allauth.core.internal.ratelimit import get_cache_key, parse_rate
 from django.conf import settings as django_settings
@@ -70,3 +72,40 @@ def test_failures_for_one_address_do_not_block_another(rate_limited, make_person
 def test_the_production_rates():
     assert base.ACCOUNT_RATE_LIMITS["login_failed"] == "10/m/ip,5/5m/key"
     assert base.ACCOUNT_RATE_LIMITS["reset_password"] == "5/m/ip,3/m/key"
+
+
+def _unreachable_redis(backend: str) -> dict:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again once the socket is: connections are refused
+    options = {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1}
+    return {"default": {"BACKEND": backend, "LOCATION": f"redis://127.0.0.1:{port}/0", "OPTIONS": options}}
+
+
+@pytest.mark.parametrize(
+    ("backend", "status"),
+    [
+        # Plain django-redis reads its own ignored failure in add() as "lock taken": everyone is refused.
+        ("django_redis.cache.RedisCache", 429),
+        # The portal's backend fails open: people can log in while Redis is down (unlimited until it is back).
+        ("portal.cache_backends.RedisCache", 302),
+    ],
+)
+def test_login_while_redis_is_down(settings, rate_limited, make_person, backend, status):
+    person = make_person(email="redis-down@example.jp", password=PASSWORD)
+    settings.CACHES = _unreachable_redis(backend)
+    settings.DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+    assert _login(Client(), person.email, PASSWORD).status_code == status
+
+
+def test_production_uses_the_fail_open_backend(monkeypatch):
+    import importlib
+
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        caches = importlib.reload(base).CACHES
+    finally:
+        monkeypatch.undo()
+        importlib.reload(base)
+    assert caches["default"]["BACKEND"] == "portal.cache_backends.RedisCache"
+    assert caches["default"]["OPTIONS"]["IGNORE_EXCEPTIONS"] is True
