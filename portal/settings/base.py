@@ -120,7 +120,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            # django-redis, except that add() fails open too (portal/cache_backends.py).
+            "BACKEND": "portal.cache_backends.RedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {
                 # A cache outage must slow the portal down, not take it down.
