@@ -9,7 +9,7 @@ SYSTEM_PACKAGES := chromium fonts-ipaexfont-gothic fonts-ipaexfont-mincho libhar
 
 APPS := portal people audit casebook enquiries quizzes training reports whistleblowing
 
-.PHONY: run test lint format bench demo setup system-deps migrate messages messages-extract lock worker
+.PHONY: run test lint format bench demo setup system-deps migrate messages messages-extract lock worker audit
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,10 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Known vulnerabilities in the pinned requirements (pip-audit); says "NOT RUN" when offline.
+audit: $(STAMP)
+	.ci/audit
 
 bench: setup
 	$(PY) -m bench
