@@ -207,6 +207,10 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "reset_password": "5/m/ip,3/m/key",
 }
+# The limits per client address read the address from X-Forwarded-For, counting this many
+# proxies of ours from the right (1 behind the load balancer). At 0, the default, they use
+# REMOTE_ADDR, which behind a proxy is the proxy's: then all employees share one address limit.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("ALLAUTH_TRUSTED_PROXY_COUNT", "0"))
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
