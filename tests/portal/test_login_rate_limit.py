@@ -109,3 +109,26 @@ def test_production_uses_the_fail_open_backend(monkeypatch):
         importlib.reload(base)
     assert caches["default"]["BACKEND"] == "portal.cache_backends.RedisCache"
     assert caches["default"]["OPTIONS"]["IGNORE_EXCEPTIONS"] is True
+
+
+def test_behind_the_load_balancer_each_client_has_its_own_address_limit(settings, rate_limited, make_person):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    person = make_person(email="colleague@example.jp", password=PASSWORD)
+    client = Client(REMOTE_ADDR="10.0.0.2")  # the load balancer
+    for n in range(10):  # ten failures from one client, spread over two names (under 5 each)
+        client.post(
+            reverse("account_login"),
+            {"login": f"guess{n % 2}@example.jp", "password": "wrong-password-123"},
+            HTTP_X_FORWARDED_FOR="198.51.100.1",
+        )
+    blocked = client.post(
+        reverse("account_login"),
+        {"login": "guess3@example.jp", "password": "x"},
+        HTTP_X_FORWARDED_FOR="198.51.100.1",
+        HTTP_ACCEPT_LANGUAGE="ja",
+    )
+    assert BLOCKED in blocked.content.decode()
+    colleague = Client(REMOTE_ADDR="10.0.0.2").post(
+        reverse("account_login"), {"login": person.email, "password": PASSWORD}, HTTP_X_FORWARDED_FOR="198.51.100.2"
+    )
+    assert colleague.status_code == 302
