@@ -112,7 +112,7 @@ def _insert(table: str, columns: list[str], rows, *, batch: int = 20_000) -> int
                     copy.write_row(row)
                     count += 1
         else:
-            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"  # noqa: S608
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"  # noqa: S608 - names are ours
             chunk = []
             for row in rows:
                 chunk.append(row)
