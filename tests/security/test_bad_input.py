@@ -72,6 +72,7 @@ NOT_FOUND = "ページが存在しないか"
 UNKNOWN_CYCLE = "年度が不明です"
 FOREIGN_CHOICE = "この問題にない選択肢"
 REPLY_EMPTY = "メッセージを書くか、ファイルを添付してください。"
+NO_CERTIFICATE = "このコードの修了証はありません。"
 CODE_NOT_RECOGNISED = "この受付番号は確認できませんでした"
 
 
@@ -185,6 +186,24 @@ class World:
         report_key = hotline.case_report_key(case=self.case, handler=self.handler, private_key=private_key)
         for status in ("acknowledged", "investigating", "substantiated"):
             hotline.case_change_status(case=self.case, handler=self.handler, report_key=report_key, status=status)
+        return url
+
+    @cached_property
+    def identity_case_url(self) -> str:
+        """A report that names its reporter, so the handler's page offers the identity form."""
+        self.handler  # noqa: B018
+        report = hotline.ReportInput(category="conduct_rules", what="閲覧の疑い", identity="八戸 花子")
+        case, _receipt = hotline.report_submit(report=report, uploads=[])
+        hotline.conflict_declare(case=case, handler=self.handler, has_conflict=False)
+        return f"/hotline/cases/{case.public_id}/"
+
+    @cached_property
+    def grant_case_url(self) -> str:
+        """The case, and a second handler designated after it was filed: someone access can be granted to."""
+        url = self.case_url
+        other = self._mfa(DESIGNATED_HANDLERS, email="handler-two@example.jp")
+        hotline.designate_handler(person=other, by=self.compliance)
+        hotline.handler_key_setup(person=other, passphrase=PASSPHRASE)
         return url
 
     @cached_property
@@ -409,6 +428,13 @@ def unanswered_counts_as_wrong(w: World, response):
     assert len(w.attempt.responses.all()) == 2
 
 
+def identity_not_viewed(w: World, response):
+    from audit.models import AuditEntry
+
+    assert not AuditEntry.objects.filter(action="hotline.identity_viewed").exists()
+    assert "八戸 花子" not in response.content.decode()
+
+
 def note_stored_without_nul(w: World, response):
     w.checklist.refresh_from_db()
     assert w.checklist.manager_note == f"確認済み{SCRIPT}"
@@ -565,6 +591,14 @@ def conflict_url(w):
     return f"/hotline/cases/{w.case.public_id}/conflict/"
 
 
+def grant_url(w):
+    return f"{w.grant_case_url}grant/"
+
+
+def identity_url(w):
+    return f"{w.identity_case_url}identity/"
+
+
 def measure_url(w):
     return f"{w.substantiated_case_url}measures/"
 
@@ -673,6 +707,12 @@ ROWS = [
         TOO_LONG, 400, models=ENTRY),
     Row("case note", "html", post("handler", case_form("entries"), {"kind": "note", "text": SCRIPT}), "保存しました",
         stored=case_entry_escaped),
+    Row("case access grant", "malformed", post("handler", grant_url, {"handler": SCRIPT}), BAD_CHOICE, 400,
+        models=("whistleblowing.CaseKey",)),
+    Row("identity reveal", "empty", post("handler", identity_url, {"reason": ""}), REQUIRED, 400,
+        stored=identity_not_viewed),
+    Row("identity reveal", "oversize", post("handler", identity_url, {"reason": "理" * 2001}), TOO_LONG, 400,
+        stored=identity_not_viewed),
     Row("case measure", "malformed", post("handler", measure_url, {"description": "是正", "owner": "総務",
         "due_on": "2026-02-30", "check_on": SCRIPT}), BAD_DATE, 400, models=("whistleblowing.CorrectiveMeasure",)),
     Row("conflict declaration", "malformed", post("handler", conflict_url, {"declaration": "maybe"}), BAD_CHOICE,
@@ -739,6 +779,9 @@ ROWS = [
         400),
     Row("report export", "html-unit", get("trainer", f"/reports/export/overdue.csv?unit={SCRIPT_QS}"), NOT_FOUND,
         404),
+    Row("certificate verify", "html", get(None, f"/certificates/verify/?code={SCRIPT_QS}"), NO_CERTIFICATE, 404),
+    Row("certificate verify", "oversize", get(None, "/certificates/verify/?code=" + "A" * 5000), NO_CERTIFICATE, 404),
+    Row("certificate verify", "malformed", get(None, "/certificates/verify/?code=%00%C2%B2"), NO_CERTIFICATE, 404),
     Row("dashboard filter", "malformed", get("trainer", f"/reports/?cycle={SUPERSCRIPT_YEAR}"), UNKNOWN_CYCLE),
     Row("person results", "malformed", get("trainer", "/reports/people/%00/"), NOT_FOUND, 404),
     # --- HR import (Wagtail admin) ------------------------------------------------------------------------
@@ -842,6 +885,8 @@ PRIMES = {
     "case status": ("case_url",),
     "case note": ("case_url",),
     "case measure": ("substantiated_case_url",),
+    "case access grant": ("grant_case_url",),
+    "identity reveal": ("identity_case_url",),
     "conflict declaration": ("case_and_receipt",),
     "key setup": ("keyless_handler",),
     "quiz submit": ("attempt",),
@@ -862,11 +907,12 @@ INVENTORY = {
     "login", "password reset",
     "enquiry ask", "enquiry answer", "enquiry reply", "publish as Q&A",
     "hotline intake", "hotline follow-up", "reporter message", "hotline request body", "hotline language switch",
-    "case status", "case note", "case measure", "conflict declaration", "key setup",
+    "case status", "case note", "case measure", "case access grant", "identity reveal", "conflict declaration",
+    "key setup",
     "key unlock", "key recovery",
     "quiz submit", "attestation",
     "training assign", "training list filter", "training exempt", "checklist sign-off", "checklist countersign",
-    "regulator report", "report export", "dashboard filter", "person results",
+    "regulator report", "report export", "dashboard filter", "person results", "certificate verify",
     "HR import",
     "search", "language switch", "request body",
 }  # fmt: skip
