@@ -4,7 +4,8 @@
   without a restart, and no quiz attempt, HR import or audit entry is left half-written.
 - A task worker killed in the middle of a task: another worker runs it again and nobody gets an
   e-mail twice.
-- Redis down: logged-in pages are still served (slower), and Redis is used again once it is back.
+- Redis down: logged-in pages are still served (the test prints how fast), and Redis is used again
+  once it is back.
 
 The tests start their own PostgreSQL cluster and Redis (never the shared ones), app servers and
 task workers, and stop them all in finalisers. They run in CI's PostgreSQL pass (the production
