@@ -17,35 +17,26 @@ number of errors. Target (SPEC §3): p95 under 200 ms with 100 concurrent users,
 
 import argparse
 import http.client
-import os
 import random
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from ._server import PortalServer
 from ._setup import bench_django
 
 ROOT = Path(__file__).resolve().parent.parent
 USERS = 100
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _prepare(users: int, questions: int, prefix: str) -> list[dict]:
-    from django.contrib.auth import get_user_model
-    from django.test import Client
-
-    from quizzes.services import attempt_start, question_bank_publish, quiz_configure
+def bench_quiz(questions: int, slug: str = "bench"):
+    """A quiz drawing `questions` single-choice questions from a bank of twice as many (unchanged
+    when it exists already)."""
+    from quizzes.services import question_bank_publish, quiz_configure
 
     specs = [
         {
@@ -56,8 +47,17 @@ def _prepare(users: int, questions: int, prefix: str) -> list[dict]:
         }
         for i in range(questions * 2)
     ]
-    question_bank_publish(slug="bench-bank", title="bench", questions=specs)  # unchanged on the second call
-    quiz = quiz_configure(slug="bench", title="bench", bank_slugs=["bench-bank"], question_count=questions)
+    question_bank_publish(slug=f"{slug}-bank", title=slug, questions=specs)
+    return quiz_configure(slug=slug, title=slug, bank_slugs=[f"{slug}-bank"], question_count=questions)
+
+
+def _prepare(users: int, questions: int, prefix: str) -> list[dict]:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from quizzes.services import attempt_start
+
+    quiz = bench_quiz(questions)
     people = []
     person_model = get_user_model()
     for n in range(users):
@@ -160,48 +160,9 @@ def main(argv: list[str]) -> None:
     print(f"database: {where}; {args.users} users, {args.questions} questions each")
     random.seed(2026)
     batches = {name: _prepare(args.users, args.questions, prefix=name) for name in ("spread", "burst")}
-    port = _free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    if os.environ["DATABASE_URL"].startswith("sqlite"):
-        # The laptop configuration (`make run`): SQLite in WAL mode with IMMEDIATE transactions and
-        # a busy timeout. The test settings drop those options, and concurrent writers then fail.
-        from django.conf import settings
-
-        env["DJANGO_SETTINGS_MODULE"] = "portal.settings.dev"
-        env["SECRET_KEY"] = settings.SECRET_KEY  # the sessions were signed with it
-    print(f"server settings: {env['DJANGO_SETTINGS_MODULE']}, gunicorn {args.workers} workers x {args.threads} threads")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "portal.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--threads",
-            str(args.threads),
-            "--error-logfile",
-            "-",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                status, _, _ = _request(port, "GET", "/healthz", {})
-                if status == 200:
-                    break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("portal did not start")
-            time.sleep(0.3)
+    with PortalServer(workers=args.workers, threads=args.threads, log=True) as server:
+        print(f"server settings: {server.settings_module}, gunicorn {args.workers} workers x {args.threads} threads")
+        port = server.port
         _report(
             f"spread over {args.spread:.0f} s",
             *_run(port, batches["spread"], args.spread),
@@ -211,12 +172,6 @@ def main(argv: list[str]) -> None:
 
         graded = Attempt.objects.filter(status=Attempt.Status.SUBMITTED).count()
         print(f"graded attempts: {graded} of {args.users * 2}")
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 if __name__ == "__main__":

@@ -25,4 +25,4 @@ def enquiries_waiting_for_the_asker(request):
 
 @hooks.register("portal_rule_page_panels")
 def ask_about_this_rule(request, page):
-    return render_to_string("enquiries/includes/rule_panel.html", {"rule": page}, request=request)
+    return render_to_string("enquiries/includes/rule_panel.html", {"rule": page})

@@ -34,7 +34,7 @@ class Audience:
     def of(cls, person) -> set[str]:
         if not getattr(person, "is_authenticated", False):
             return set()
-        roles = {r.code for r in person.job_roles.all()}
+        roles = person.job_role_codes
         etype = person.employment_type.code if person.employment_type_id else None
         found = {a for a, codes in cls.JOB_ROLES.items() if roles & codes}
         found |= {a for a, codes in cls.EMPLOYMENT_TYPES.items() if etype in codes}

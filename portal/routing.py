@@ -11,9 +11,8 @@ the view-restriction check and `serve()`, runs unchanged.
 A remembered route is checked on every use, in one query: the page must still be live and still
 have exactly the URL path asked for. A page that was moved, renamed, unpublished or deleted fails
 the check and Wagtail walks the tree as usual, so routes never need invalidating, whichever
-process or server changed the page. Sites change about never; a remembered site is dropped when
-any site is saved or deleted, and in any case after `SITE_TTL` (a per-process cache on a
-single-server install does not hear about changes made by other processes).
+process or server changed the page. Sites change about never; each process remembers them for
+`SITE_TTL` seconds at most, and forgets them at once when it saves or deletes one itself.
 
 Only plain pages are remembered: a page class that routes further itself (RoutablePageMixin) or
 a route with view arguments always takes the normal walk. No page between a site root and a
@@ -21,9 +20,11 @@ remembered page may override `route()`; none in this project does.
 """
 
 import hashlib
+import time
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.db.models import Exists
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http.request import split_domain_port
@@ -31,37 +32,48 @@ from wagtail import views as wagtail_views
 from wagtail.models import Page, Site
 from wagtail.url_routing import RouteResult
 
-from . import caching
+from .restrictions import view_restrictions_on
 
 ROUTE_TTL = 60 * 60
 SITE_TTL = 60
-SITES_VERSION_KEY = "portal:sites-version"
+
+
+# Sites are remembered in each process (they change about never, and asking Redis twice per
+# request for them costs more than the page's own query): forgotten when a site is saved or
+# deleted in this process, and after SITE_TTL seconds in any case.
+_sites: dict[tuple[str, int | str], tuple[float, Site, str]] = {}
 
 
 @receiver([post_save, post_delete], sender=Site)
-def _forget_sites(**kwargs) -> None:
-    caching.bump(SITES_VERSION_KEY)
+def forget_sites(**kwargs) -> None:
+    _sites.clear()
 
 
 def site_for(request) -> tuple[Site, str] | None:
     """The request's site (as Wagtail would choose it) and its root page's URL path."""
-    hostname = split_domain_port(request._get_raw_host())[0]
-    where = hashlib.sha256(f"{hostname}:{request.get_port()}".encode()).hexdigest()
-    key = f"portal:site:{caching.version(SITES_VERSION_KEY)}:{where}"
-    found = cache.get(key)
-    if found is None:
+    where = (split_domain_port(request._get_raw_host())[0], request.get_port())
+    now = time.monotonic()
+    found = _sites.get(where)
+    if found is None or found[0] < now:
         site = Site.find_for_request(request)
         if site is None:
             return None
         root_url_path = Page.objects.filter(pk=site.root_page_id).values_list("url_path", flat=True).first()
-        found = (site, root_url_path)
-        cache.set(key, found, SITE_TTL)
-    return found
+        if len(_sites) > 100:  # only allowed host names get here, but stay bounded anyway
+            _sites.clear()
+        found = _sites[where] = (now + SITE_TTL, _fresh(site), root_url_path)
+    return _fresh(found[1]), found[2]
+
+
+def _fresh(site: Site) -> Site:
+    """A copy with nothing loaded through it: the remembered site is shared by threads and
+    requests, and Wagtail caches the site's root page on the instance it is given."""
+    return Site(**{field.attname: getattr(site, field.attname) for field in Site._meta.concrete_fields})
 
 
 def _route_key(site: Site, components: list[str]) -> str:
     digest = hashlib.sha256("/".join(components).encode()).hexdigest()
-    return f"portal:route:{site.root_page_id}:{digest}"
+    return f"portal:route:v2:{site.root_page_id}:{digest}"  # v2: the entry holds the tree path too
 
 
 def _url_path(root_url_path: str, components: list[str]) -> str:
@@ -72,11 +84,17 @@ def remembered(site: Site, root_url_path: str, components: list[str]) -> RouteRe
     found = cache.get(_route_key(site, components))
     if found is None:
         return None
-    content_type_id, page_id = found
+    content_type_id, page_id, tree_path = found
     model = ContentType.objects.get_for_id(content_type_id).model_class()
     if model is None:
         return None
-    page = model.objects.filter(pk=page_id, live=True, url_path=_url_path(root_url_path, components)).first()
+    # The same query tells whether the page or an ancestor has view restrictions (the tree path is
+    # checked in it too), so an unrestricted page needs no second query for them.
+    page = (
+        model.objects.filter(pk=page_id, live=True, url_path=_url_path(root_url_path, components), path=tree_path)
+        .annotate(_has_view_restrictions=Exists(view_restrictions_on(tree_path)))
+        .first()
+    )
     return RouteResult(page) if page is not None else None
 
 
@@ -86,7 +104,7 @@ def remember(site: Site, root_url_path: str, components: list[str], result: Rout
         return
     if page.url_path != _url_path(root_url_path, components):
         return
-    cache.set(_route_key(site, components), (page.content_type_id, page.pk), ROUTE_TTL)
+    cache.set(_route_key(site, components), (page.content_type_id, page.pk, page.path), ROUTE_TTL)
 
 
 class RememberedRoutesMiddleware:

@@ -83,6 +83,8 @@ def viewer_for(person) -> Viewer | None:
         return None
     if person.in_group(TRAINING_ADMINISTRATORS):
         return Viewer(person=person, everything=True)
+    if not person.manages_a_unit:
+        return None
     paths = sorted(Unit.objects.filter(managers=person).values_list("path", flat=True))
     # Keep only the top of each managed subtree.
     roots = tuple(p for p in paths if not any(p != q and p.startswith(q) for q in paths))

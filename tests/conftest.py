@@ -22,7 +22,10 @@ def _empty_cache():
     that no longer exist."""
     from django.core.cache import cache
 
+    from portal.routing import forget_sites
+
     cache.clear()
+    forget_sites()
     yield
 
 
