@@ -37,8 +37,13 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        csp = ADMIN_CSP if request.path.startswith(ADMIN_PREFIX) else STRICT_CSP
-        response.headers.setdefault("Content-Security-Policy", csp)
+        if request.path.startswith(ADMIN_PREFIX):
+            # Assigned, not defaulted: the live preview renders the page through a second, inner
+            # request for the page's own URL, whose response brings the site's policy with
+            # frame-ancestors 'none', and the browser would refuse to show it in the admin.
+            response.headers["Content-Security-Policy"] = ADMIN_CSP
+        else:
+            response.headers.setdefault("Content-Security-Policy", STRICT_CSP)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response

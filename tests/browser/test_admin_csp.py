@@ -89,6 +89,12 @@ def test_admin_screens_raise_no_csp_violation_and_the_editor_works(admin_page, e
             page.locator("button.c-sf-add-button").first.click()
             assert page.locator(".w-combobox").first.is_visible()
             page.keyboard.press("Escape")
+            # The live preview frames our own preview view (frame-src and frame-ancestors 'self').
+            with page.expect_response(lambda r: "/preview/" in r.url and r.request.method == "GET") as preview:
+                page.locator("[data-side-panel-toggle='preview']").click()
+            assert preview.value.status == 200
+            heading = page.frame_locator("#w-preview-iframe").locator("h1", has_text="スイッチング")
+            heading.first.wait_for(state="attached")
     assert page.violations == []
 
     # The collector does see a violation when there is one (an image from another origin).
