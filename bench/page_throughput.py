@@ -5,7 +5,7 @@ minimal Django view under the same server. The floor is `/healthz/live` (a view 
 no database); the others are pages a logged-in employee reads. Each endpoint gets the same
 number of concurrent keep-alive clients for the same time; the ratios are measured in one run,
 so a noisy machine affects both sides alike. The server's own CPU time per request is counted
-too (from /proc): its ratio leaves out the client's cost and is not moved by other load.
+too (from /proc): its ratio leaves out the client's cost, and other load moves it less.
 
     python -m bench page_throughput                       # SQLite
     python -m bench.page_throughput --clients 20 --seconds 10

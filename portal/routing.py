@@ -90,12 +90,12 @@ def remembered(site: Site, root_url_path: str, components: list[str]) -> RouteRe
         return None
     # The same query tells whether the page or an ancestor has view restrictions (the tree path is
     # checked in it too), so an unrestricted page needs no second query for them.
-    page = (
-        model.objects.filter(pk=page_id, live=True, url_path=_url_path(root_url_path, components), path=tree_path)
-        .annotate(_has_view_restrictions=Exists(view_restrictions_on(tree_path)))
-        .first()
-    )
-    return RouteResult(page) if page is not None else None
+    pages = model.objects.filter(live=True, url_path=_url_path(root_url_path, components), path=tree_path)
+    try:
+        page = pages.annotate(_has_view_restrictions=Exists(view_restrictions_on(tree_path))).get(pk=page_id)
+    except model.DoesNotExist:
+        return None
+    return RouteResult(page)
 
 
 def remember(site: Site, root_url_path: str, components: list[str], result: RouteResult) -> None:
