@@ -1,17 +1,37 @@
 """Page view restrictions, read in one query (or none)."""
 
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from wagtail.models import Page, PageViewRestriction
+
+
+def _tree_paths(tree_path: str) -> list[str]:
+    """The tree paths of the page at `tree_path` and of all its ancestors."""
+    return [tree_path[:end] for end in range(Page.steplen, len(tree_path) + 1, Page.steplen)]
 
 
 def view_restrictions_on(tree_path: str):
     """The restrictions that apply to the page at `tree_path`: its own and every ancestor's, an alias
     standing for its source page. The same set Wagtail's `Page.get_view_restrictions` returns
     (`tests/portal/test_routing.py` compares the two), from the tree path alone."""
-    steplen = Page.steplen
-    paths = [tree_path[:end] for end in range(steplen, len(tree_path) + 1, steplen)]
-    pages = Page.objects.filter(path__in=paths).annotate(effective=Coalesce("alias_of_id", "id"))
+    pages = Page.objects.filter(path__in=_tree_paths(tree_path)).annotate(effective=Coalesce("alias_of_id", "id"))
     return PageViewRestriction.objects.filter(page_id__in=pages.values("effective"))
+
+
+def has_view_restrictions(tree_path: str) -> RawSQL:
+    """`view_restrictions_on(tree_path)` exists, as an annotation; written as SQL because building
+    the ORM subquery on every page view cost more than running it."""
+    paths = _tree_paths(tree_path)
+    restriction, page = PageViewRestriction._meta.db_table, Page._meta.db_table
+    placeholders = ", ".join(["%s"] * len(paths))
+    # Only table names from model metadata are formatted in; the paths are parameters.
+    return RawSQL(  # noqa: S611
+        f'EXISTS (SELECT 1 FROM "{restriction}" "r" INNER JOIN "{page}" "a" '  # noqa: S608
+        f'ON "r"."page_id" = COALESCE("a"."alias_of_id", "a"."id") WHERE "a"."path" IN ({placeholders}))',
+        paths,
+        output_field=BooleanField(),
+    )
 
 
 class ViewRestrictionsInOneQuery:

@@ -24,7 +24,6 @@ import time
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import Exists
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http.request import split_domain_port
@@ -32,7 +31,7 @@ from wagtail import views as wagtail_views
 from wagtail.models import Page, Site
 from wagtail.url_routing import RouteResult
 
-from .restrictions import view_restrictions_on
+from .restrictions import has_view_restrictions
 
 ROUTE_TTL = 60 * 60
 SITE_TTL = 60
@@ -92,7 +91,7 @@ def remembered(site: Site, root_url_path: str, components: list[str]) -> RouteRe
     # checked in it too), so an unrestricted page needs no second query for them.
     pages = model.objects.filter(live=True, url_path=_url_path(root_url_path, components), path=tree_path)
     try:
-        page = pages.annotate(_has_view_restrictions=Exists(view_restrictions_on(tree_path))).get(pk=page_id)
+        page = pages.annotate(_has_view_restrictions=has_view_restrictions(tree_path)).get(pk=page_id)
     except model.DoesNotExist:
         return None
     return RouteResult(page)

@@ -81,9 +81,12 @@ def test_a_page_that_moves_away_leaves_its_address_to_a_new_page(reader):
     assert "新しい規程" in html
 
 
-def test_a_remembered_route_still_checks_view_restrictions(reader, client):
+@pytest.mark.parametrize("restricted", ["the page", "an ancestor"])
+def test_a_remembered_route_still_checks_view_restrictions(reader, restricted):
     page = RulePage.objects.get(slug="switching")
     assert reader.get(RULE_URL).status_code == 200  # remembered now
+    if restricted == "an ancestor":
+        page = RuleIndexPage.objects.get()
     restriction = PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.GROUPS)
     restriction.groups.add(Group.objects.get_or_create(name="compliance_editors")[0])
     response = reader.get(RULE_URL)
