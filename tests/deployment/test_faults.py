@@ -369,7 +369,13 @@ def timed_pages(browser: requests.Session, url: str, marker: str, count: int = 1
 def test_the_portal_serves_logged_in_pages_while_redis_is_down(portal_env, processes):
     redis = RedisServer(processes)
     redis.start()
-    env = {**portal_env, "REDIS_URL": redis.url}
+    # With the production login rate limits: they take a lock in the cache (cache.add).
+    env = {
+        **portal_env,
+        "REDIS_URL": redis.url,
+        "DJANGO_SETTINGS_MODULE": "tests.deployment.fault_settings",
+        "FAULTS_RATE_LIMITS": "1",
+    }
     url = processes.gunicorn("app", env)
     browser = login(url, "sales@example.jp")
     up = timed_pages(browser, url, "八木")
@@ -377,7 +383,7 @@ def test_the_portal_serves_logged_in_pages_while_redis_is_down(portal_env, proce
 
     redis.kill()
     down = timed_pages(browser, url, "八木")
-    late = login(url, "cc@example.jp")  # logging in writes a session: it goes to the database alone
+    late = login(url, "cc@example.jp")  # rate limit fails open; the new session goes to the database alone
     assert late.get(f"{url}/", allow_redirects=False, timeout=30).status_code == 200
     # The cache and the session store swallow the errors rather than raise them.
     assert shell_json(env, CACHE_WITHOUT_REDIS) == {"cached": None, "session": "kept"}
