@@ -62,10 +62,14 @@ def export_job_create(*, actor: Person, table: str, fmt: str, cycle: str, unit_i
     return job
 
 
-def export_job_run(*, job_id: int) -> ExportJob:
-    """Write the file for a job, updating its progress every few thousand rows (not atomic: progress must show)."""
+def export_job_run(*, job_id: int, resume: bool = False) -> ExportJob:
+    """Write the file for a job, updating its progress every few thousand rows (not atomic: progress must show).
+
+    `resume`: the run that started the job died, so a job left "running" is run again.
+    """
     job = ExportJob.objects.get(pk=job_id)
-    if job.status not in (ExportJob.Status.PENDING, ExportJob.Status.FAILED):
+    runnable = [ExportJob.Status.PENDING, ExportJob.Status.FAILED] + ([ExportJob.Status.RUNNING] if resume else [])
+    if job.status not in runnable:
         return job
     try:
         table = exports.row_level_table(name=job.table, cycle=job.params["cycle"], unit_ids=job.params["unit_ids"])
