@@ -4,6 +4,7 @@ import secrets
 
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -15,6 +16,11 @@ from wagtail.models import Orderable, Page
 from .blocks import RICH_TEXT_FEATURES, Audience, BodyStreamBlock
 from .restrictions import ViewRestrictionsInOneQuery
 from .search.indexing import JapaneseSearchable, streamfield_text
+
+
+def lazy_list(build) -> SimpleLazyObject:
+    """A list built only if a template reads it."""
+    return SimpleLazyObject(build)
 
 
 def hook_panels(hook_name: str, request, **kwargs) -> list:
@@ -94,9 +100,12 @@ class RulePage(JapaneseSearchable, ViewRestrictionsInOneQuery, Page):
         mine = Audience.of(request.user)
         context["my_audiences"] = mine
         context["audience_key"] = "-".join(sorted(mine))
-        # Sections for the reader's own department come first, marked as theirs.
-        context["my_sections"] = [b for b in self.body if b.block_type == "department" and b.value["audience"] in mine]
-        context["related_pages"] = [b.value for b in self.related if b.value and b.value.live]
+        # Sections for the reader's own department come first, marked as theirs. Read only when the
+        # cached body (see the template) has to be rendered again.
+        context["my_sections"] = lazy_list(
+            lambda: [b for b in self.body if b.block_type == "department" and b.value["audience"] in mine]
+        )
+        context["related_pages"] = lazy_list(lambda: [b.value for b in self.related if b.value and b.value.live])
         context["panels"] = hook_panels("portal_rule_page_panels", request, page=self)
         return context
 

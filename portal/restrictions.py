@@ -1,7 +1,5 @@
 """Page view restrictions, read in one query (or none)."""
 
-from django.db.models import BooleanField
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from wagtail.models import Page, PageViewRestriction
 
@@ -19,19 +17,18 @@ def view_restrictions_on(tree_path: str):
     return PageViewRestriction.objects.filter(page_id__in=pages.values("effective"))
 
 
-def has_view_restrictions(tree_path: str) -> RawSQL:
-    """`view_restrictions_on(tree_path)` exists, as an annotation; written as SQL because building
-    the ORM subquery on every page view cost more than running it."""
+def restrictions_exist_sql(tree_path: str) -> tuple[str, list[str]]:
+    """SQL (and its parameters) for: `view_restrictions_on(tree_path)` exists. Written by hand for
+    the remembered-route check, which runs on every page view."""
     paths = _tree_paths(tree_path)
     restriction, page = PageViewRestriction._meta.db_table, Page._meta.db_table
     placeholders = ", ".join(["%s"] * len(paths))
     # Only table names from model metadata are formatted in; the paths are parameters.
-    return RawSQL(  # noqa: S611
+    sql = (
         f'EXISTS (SELECT 1 FROM "{restriction}" "r" INNER JOIN "{page}" "a" '  # noqa: S608
-        f'ON "r"."page_id" = COALESCE("a"."alias_of_id", "a"."id") WHERE "a"."path" IN ({placeholders}))',
-        paths,
-        output_field=BooleanField(),
+        f'ON "r"."page_id" = COALESCE("a"."alias_of_id", "a"."id") WHERE "a"."path" IN ({placeholders}))'
     )
+    return sql, paths
 
 
 class ViewRestrictionsInOneQuery:

@@ -8,10 +8,13 @@ reads (`request._wagtail_site`, `request._wagtail_route_for_request`; see
 `Site.find_for_request` and `Page.route_for_request`). Everything after routing, in particular
 the view-restriction check and `serve()`, runs unchanged.
 
-A remembered route is checked on every use, in one query: the page must still be live and still
-have exactly the URL path asked for. A page that was moved, renamed, unpublished or deleted fails
-the check and Wagtail walks the tree as usual, so routes never need invalidating, whichever
-process or server changed the page. Sites change about never; each process remembers them for
+A remembered route is checked on every use, in one small query: the page must still be live and
+still have exactly the URL path asked for. A page that was moved, renamed, unpublished or deleted
+fails the check and Wagtail walks the tree as usual, so routes never need invalidating, whichever
+process or server changed the page. The same query reads which revision is live and whether view
+restrictions apply (Wagtail's check then skips its queries when none do); the page object itself
+is cached per live revision, since content only changes through revisions (a page saved directly,
+by a script, drops its cached object). Sites change about never; each process remembers them for
 `SITE_TTL` seconds at most, and forgets them at once when it saves or deletes one itself.
 
 Only plain pages are remembered: a page class that routes further itself (RoutablePageMixin) or
@@ -24,6 +27,7 @@ import time
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.db import connection
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http.request import split_domain_port
@@ -31,9 +35,10 @@ from wagtail import views as wagtail_views
 from wagtail.models import Page, Site
 from wagtail.url_routing import RouteResult
 
-from .restrictions import has_view_restrictions
+from .restrictions import restrictions_exist_sql
 
 ROUTE_TTL = 60 * 60
+PAGE_TTL = 10 * 60
 SITE_TTL = 60
 
 
@@ -79,21 +84,51 @@ def _url_path(root_url_path: str, components: list[str]) -> str:
     return root_url_path + "".join(f"{component}/" for component in components)
 
 
+def _still_there(page_id: int, url_path: str, tree_path: str) -> tuple[int | None, bool] | None:
+    """One small query: is the page still live at this URL and tree path, which revision is live,
+    and do view restrictions apply to it (its own or an ancestor's)? None when it is not there."""
+    restricted, params = restrictions_exist_sql(tree_path)
+    table = Page._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT "live_revision_id", {restricted} FROM "{table}" '  # noqa: S608 (table name from metadata)
+            'WHERE "id" = %s AND "live" = %s AND "url_path" = %s AND "path" = %s',
+            [*params, page_id, True, url_path, tree_path],
+        )
+        row = cursor.fetchone()
+    return None if row is None else (row[0], bool(row[1]))
+
+
+def _page_key(page_id: int, revision_id: int) -> str:
+    return f"portal:page:{page_id}:{revision_id}"
+
+
+@receiver(post_save)
+def _forget_saved_page(sender, instance, **kwargs) -> None:
+    # Content changes through revisions, and a new live revision means a new key; this catches a
+    # page saved directly (scripts, loaders) without one.
+    if isinstance(instance, Page) and instance.live_revision_id:
+        cache.delete(_page_key(instance.pk, instance.live_revision_id))
+
+
 def remembered(site: Site, root_url_path: str, components: list[str]) -> RouteResult | None:
     found = cache.get(_route_key(site, components))
     if found is None:
         return None
     content_type_id, page_id, tree_path = found
-    model = ContentType.objects.get_for_id(content_type_id).model_class()
-    if model is None:
+    current = _still_there(page_id, _url_path(root_url_path, components), tree_path)
+    if current is None:
         return None
-    # The same query tells whether the page or an ancestor has view restrictions (the tree path is
-    # checked in it too), so an unrestricted page needs no second query for them.
-    pages = model.objects.filter(live=True, url_path=_url_path(root_url_path, components), path=tree_path)
-    try:
-        page = pages.annotate(_has_view_restrictions=has_view_restrictions(tree_path)).get(pk=page_id)
-    except model.DoesNotExist:
-        return None
+    live_revision_id, restricted = current
+    page = cache.get(_page_key(page_id, live_revision_id)) if live_revision_id else None
+    if page is None:
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        page = model.objects.filter(pk=page_id, live=True).first() if model else None
+        if page is None:
+            return None
+        if live_revision_id and page.live_revision_id == live_revision_id:
+            cache.set(_page_key(page_id, live_revision_id), page, PAGE_TTL)
+    page._has_view_restrictions = restricted
     return RouteResult(page)
 
 
