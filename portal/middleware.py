@@ -14,9 +14,10 @@ STRICT_CSP = (
 # The Wagtail 8.0.1 admin, measured in Chromium on every main screen (tests/browser/test_admin_csp.py):
 # - script-src 'unsafe-inline': Wagtail renders inline <script> elements whose text differs per
 #   field, so neither hashes nor nonces can cover them: the date/time widgets
-#   (wagtailadmin/widgets/date_input.html and friends, also in every list filter), InlinePanel
-#   and MultipleChooserPanel initialisation, and the scripts in StreamField block templates that
-#   vendor.js inserts. No 'unsafe-eval': nothing in the admin needs it.
+#   (wagtailadmin/widgets/datetime_input.html and friends: the publishing schedule of every page
+#   edit, which vendor.js moves into its dialog, and the date filters of the page explorer,
+#   users and history lists) and the InlinePanel/MultipleChooserPanel initialisation (question
+#   banks). No 'unsafe-eval': nothing in the admin needs it.
 # - style-src 'unsafe-inline': vendor.js (the rich-text editor and tooltips) injects <style>
 #   elements.
 # - No data: or blob: images, no data: fonts, no other origin: Gravatar and the update check
