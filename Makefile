@@ -46,10 +46,10 @@ run: demo
 	$(PY) manage.py collectstatic --no-input -v0
 	@$(PY) manage.py demo --print-logins
 	@echo "Task worker and portal starting on http://127.0.0.1:8000/ (Ctrl-C stops both)"
-	@trap 'kill 0' EXIT; $(PY) manage.py db_worker -v0 & $(PY) manage.py runserver 127.0.0.1:8000
+	@trap 'kill 0' EXIT; $(PY) manage.py task_worker -v0 & $(PY) manage.py runserver 127.0.0.1:8000
 
 worker: setup
-	$(PY) manage.py db_worker
+	$(PY) manage.py task_worker
 
 test: export DJANGO_SETTINGS_MODULE = portal.settings.test
 test: setup lint

@@ -47,13 +47,9 @@ class PortalServer:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         if self.task_worker:
             env["PORTAL_TASKS_BACKEND"] = "database"
-        if os.environ["DATABASE_URL"].startswith("sqlite"):
-            # The laptop configuration (`make run`): SQLite in WAL mode with IMMEDIATE transactions
-            # and a busy timeout. The test settings drop those options; concurrent writers then fail.
-            from django.conf import settings
-
-            env["DJANGO_SETTINGS_MODULE"] = "portal.settings.dev"
-            env["SECRET_KEY"] = settings.SECRET_KEY  # the sessions were signed with it
+        # The test settings: DEBUG off, production's middleware, caches and database options
+        # (SQLite in WAL mode with IMMEDIATE transactions), tasks in the database when asked.
+        env["DJANGO_SETTINGS_MODULE"] = "portal.settings.test"
         return env
 
     def __enter__(self) -> "PortalServer":
@@ -63,7 +59,7 @@ class PortalServer:
         command += ["--log-level", "warning"]
         self.processes.append(subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=output, stderr=output))
         if self.task_worker:
-            worker = [sys.executable, "manage.py", "db_worker", "-v0", "--interval", "0.2"]
+            worker = [sys.executable, "manage.py", "task_worker", "-v0", "--interval", "0.2"]
             self.processes.append(subprocess.Popen(worker, cwd=ROOT, env=self.env, stdout=output, stderr=output))
         try:
             self._wait_until_ready()

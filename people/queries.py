@@ -33,7 +33,7 @@ def _joined(vendor: str, owner_table: str, m2m, target_field: str) -> RawSQL:
 
 
 def request_facts(queryset):
-    """The person with unit and employment type, the names of their groups, the codes of their job
+    """The person with their employment type, the names of their groups, the codes of their job
     roles and whether they manage a unit: what the header, the role checks, the department sections
     and the staff navigation read on every page. Read live with the person, never cached."""
     from .models import Person, Unit
@@ -42,7 +42,7 @@ def request_facts(queryset):
     owner = Person._meta.db_table
     managers = Unit.managers.through._meta
     manager_column = managers.get_field(Unit.managers.field.m2m_reverse_field_name()).column
-    return queryset.select_related("unit", "employment_type").annotate(
+    return queryset.select_related("employment_type").annotate(
         _group_names_joined=_joined(vendor, owner, Person.groups, "name"),
         _job_role_codes_joined=_joined(vendor, owner, Person.job_roles, "code"),
         _manages_a_unit=RawSQL(  # noqa: S611 (names from model metadata only)

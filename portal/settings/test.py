@@ -17,10 +17,10 @@ STORAGES = {  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# The browser tests' portal process (tests/browser/conftest.py) serves static files itself
+# The browser tests' portal process (tests/browser/conftest.py) serves static files itself,
+# indexed once at start (no per-request rescans: the benchmarks' servers use these settings too),
 # and writes e-mails to a folder the tests read.
 WHITENOISE_USE_FINDERS = True
-WHITENOISE_AUTOREFRESH = True
 if os.environ.get("EMAIL_FILE_PATH"):
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
