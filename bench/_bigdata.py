@@ -136,7 +136,7 @@ def _build(people: int) -> None:  # noqa: PLR0915 - one straight script
     from training.dates import JST, end_of_day_jst
     from training.models import Assignment, TrainingIndexPage, TrainingModulePage
 
-    rng = random.Random(2026)  # noqa: S311 - reproducible test data, not security
+    rng = random.Random(2026)  # reproducible test data
     now = dt.datetime.now(dt.UTC)
     with transaction.atomic():
         company = Company.objects.create(code="MICHINOKU", name="みちのく電力")

@@ -201,6 +201,12 @@ class Person(AbstractBaseUser, PermissionsMixin):
         return frozenset(self.job_roles.values_list("code", flat=True))
 
     @property
+    def employment_type_code(self) -> str | None:
+        if hasattr(self, "_employment_type_code"):
+            return self._employment_type_code
+        return self.employment_type.code if self.employment_type_id else None
+
+    @property
     def manages_a_unit(self) -> bool:
         if hasattr(self, "_manages_a_unit"):
             return self._manages_a_unit

@@ -35,7 +35,7 @@ class Audience:
         if not getattr(person, "is_authenticated", False):
             return set()
         roles = person.job_role_codes
-        etype = person.employment_type.code if person.employment_type_id else None
+        etype = person.employment_type_code
         found = {a for a, codes in cls.JOB_ROLES.items() if roles & codes}
         found |= {a for a, codes in cls.EMPLOYMENT_TYPES.items() if etype in codes}
         return found
