@@ -13,6 +13,7 @@ from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 
+from . import shared_pages
 from .blocks import RICH_TEXT_FEATURES, Audience, BodyStreamBlock
 from .restrictions import ViewRestrictionsInOneQuery
 from .search.indexing import JapaneseSearchable, streamfield_text
@@ -108,6 +109,15 @@ class RulePage(JapaneseSearchable, ViewRestrictionsInOneQuery, Page):
         context["related_pages"] = lazy_list(lambda: [b.value for b in self.related if b.value and b.value.live])
         context["panels"] = hook_panels("portal_rule_page_panels", request, page=self)
         return context
+
+    def serve(self, request, *args, **kwargs):
+        if not self.live_revision_id or not shared_pages.applies_to(request):
+            return super().serve(request, *args, **kwargs)
+        request.is_preview = False
+        context = self.get_context(request, *args, **kwargs)
+        related = [(p.pk, p.title, p.url) for p in context["related_pages"]]
+        key = ("rule", self.pk, self.live_revision_id, context["audience_key"], tuple(context["panels"]), related)
+        return shared_pages.serve(request, self.get_template(request), context, key)
 
 
 class QAIndexPage(ViewRestrictionsInOneQuery, Page):
