@@ -115,9 +115,11 @@ def main(argv: list[str]) -> None:
     submitted = int(stats["quiz submit"]["Request Count"]) - int(stats["quiz submit"]["Failure Count"])
     graded = Attempt.objects.filter(context="load", status=Attempt.Status.SUBMITTED)
     half_written = graded.filter(score_percent__isnull=True).count()
+    # Locust stops users mid-request at the end of the run, so a few submissions may be graded
+    # without locust recording their answer; never fewer graded attempts than recorded successes.
     print(
-        f"database: {graded.count()} graded quiz attempts for {submitted} successful submissions; "
-        f"{half_written} submitted without a score"
+        f"database: {graded.count()} graded quiz attempts for {submitted} submissions locust saw succeed "
+        f"(target: at least as many); {half_written} submitted without a score (target 0)"
     )
     print(f"rule page: throughput ratio {ratios[RULE_PAGE[0]][0]:.2f}, server-CPU ratio {ratios[RULE_PAGE[0]][1]:.2f}")
     print(f"locust CSV files: {workdir}")
