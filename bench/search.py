@@ -152,7 +152,7 @@ QUERIES = [
     ("two words", "派遣社員 端末"),
     ("rare (place name)", "八戸"),
     ("kanji, five characters", "非公開情報"),
-    ("frequent (a third of pages)", "確認"),
+    ("frequent (a quarter of pages)", "確認"),
     ("miss", "洋上風力"),
 ]
 
