@@ -56,7 +56,9 @@ class PortalServer:
         output = None if self.log else subprocess.DEVNULL
         command = [sys.executable, "-m", "gunicorn", "portal.wsgi", "--bind", f"127.0.0.1:{self.port}"]
         command += ["--workers", str(self.workers), "--threads", str(self.threads), "--error-logfile", "-"]
-        command += ["--log-level", "warning"]
+        # Keep idle connections longer than clients pause (locust: up to 3 s; a load balancer: its idle
+        # timeout): with gunicorn's 2 s default the server closes a connection as a client reuses it.
+        command += ["--log-level", "warning", "--keep-alive", "75"]
         self.processes.append(subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=output, stderr=output))
         if self.task_worker:
             worker = [sys.executable, "manage.py", "task_worker", "-v0", "--interval", "0.2"]
