@@ -200,7 +200,15 @@ def language(request):
         target = reverse("whistleblowing:intake")
     response = HttpResponseRedirect(target)
     if lang in dict(settings.LANGUAGES):
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, lang, max_age=None, path="/", samesite="Lax", httponly=True)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            lang,
+            max_age=None,
+            path="/",
+            samesite="Lax",
+            httponly=True,
+            secure=settings.LANGUAGE_COOKIE_SECURE,  # true in production, as for the portal's own switch
+        )
     return response
 
 

@@ -62,8 +62,15 @@ def test_language_switch_sets_only_a_session_cookie():
     _assert_hotline_headers(response)
     morsel = response.cookies["django_language"]
     assert morsel.value == "en" and not morsel["max-age"] and not morsel["expires"]
+    assert not morsel["secure"]  # plain HTTP in tests; production sets LANGUAGE_COOKIE_SECURE
     # An outside address is never a redirect target.
     assert Client().get("/hotline/language/?lang=en&next=https://evil.example/")["Location"] == "/hotline/"
+
+
+def test_language_cookie_is_secure_where_the_portal_is(settings):
+    settings.LANGUAGE_COOKIE_SECURE = True
+    morsel = Client().get("/hotline/language/?lang=en&next=/hotline/").cookies["django_language"]
+    assert morsel["secure"] is True
 
 
 def test_intake_works_in_japanese_and_english(handler):
