@@ -125,3 +125,9 @@ def test_security_headers(client, demo):
     assert response["X-Frame-Options"] == "DENY"
     assert "frame-ancestors 'none'" in csp
     assert "https:" not in csp and "http:" not in csp  # no external origin at all
+
+
+def test_login_page_explains_where_accounts_come_from_instead_of_inviting_sign_up(client):
+    html = client.get(reverse("account_login")).content.decode()
+    assert reverse("account_signup") not in html
+    assert "アカウントは人事データから作成されます" in html
