@@ -31,7 +31,7 @@ import socket
 import threading
 import time
 
-from django.db import DatabaseError, InterfaceError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models.functions import Now
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
@@ -166,3 +166,29 @@ class Heartbeat(threading.Thread):
     def stop(self) -> None:
         self.stopping.set()
         self.join(timeout=self.interval + 5)
+
+
+def requeue_if_database_lost(sender, task_result, **kwargs) -> None:
+    """A task that failed because the database went away under it (a restart, a failover) did
+    not fail on its own account: put it back in the queue, as if its worker had died, so its
+    next attempt takes the work over (MAX_ATTEMPTS applies). Connected by `task_worker`.
+
+    Without this, a task whose query hit a restarting database was marked FAILED whenever the
+    database was back in time to record the failure, and its job stayed "running" for ever."""
+    if task_result.status != TaskResultStatus.FAILED or not task_result.errors:
+        return
+    try:
+        lost = issubclass(task_result.errors[-1].exception_class, (OperationalError, InterfaceError))
+    except (ImportError, ValueError):
+        return
+    if not lost or len(task_result.worker_ids) >= MAX_ATTEMPTS:
+        return
+    try:
+        requeued = DBTaskResult.objects.filter(pk=task_result.id, status=TaskResultStatus.FAILED).update(
+            status=TaskResultStatus.READY, started_at=None, finished_at=None, exception_class_path="", traceback=""
+        )
+    except DatabaseError:
+        logger.exception("Task %s lost the database and could not be put back in the queue.", task_result.id)
+        return
+    if requeued:
+        logger.warning("Task %s lost the database; it is back in the queue.", task_result.id)

@@ -3,10 +3,13 @@
 import datetime
 import os
 import subprocess
+from types import SimpleNamespace
 
 import pytest
 from django.core import mail
 from django.utils import timezone
+from django.utils.module_loading import import_string
+from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from portal import task_workers
@@ -77,6 +80,36 @@ def test_a_task_whose_workers_keep_dying_fails_instead_of_looping():
     assert task_workers.recover_lost_tasks(dead_after=None, worker_ids=[f"w{task_workers.MAX_ATTEMPTS - 1}"])
     task.refresh_from_db()
     assert task.status == "FAILED" and task.exception_class_path == "portal.task_workers.WorkerLost"
+
+
+def failed_task(exception_class_path: str, *worker_ids: str) -> DBTaskResult:
+    task = running_task(*worker_ids)
+    task.status = "FAILED"
+    task.finished_at = timezone.now()
+    task.exception_class_path = exception_class_path
+    task.traceback = "…"
+    task.save()
+    return task
+
+
+@pytest.mark.parametrize(
+    ("exception", "workers", "requeued"),
+    [
+        ("django.db.utils.OperationalError", ["w1"], True),  # the database went away under the task
+        ("django.db.utils.InterfaceError", ["w1", "w2"], True),
+        ("django.db.utils.OperationalError", ["w1", "w2", "w3"], False),  # MAX_ATTEMPTS reached
+        ("django.db.utils.IntegrityError", ["w1"], False),  # the task's own fault
+        ("builtins.ValueError", ["w1"], False),
+    ],
+)
+def test_a_task_that_lost_the_database_goes_back_to_the_queue(exception, workers, requeued):
+    task = failed_task(exception, *workers)
+    # What django-tasks sends with task_finished (the test settings' backend cannot rebuild it).
+    error = SimpleNamespace(exception_class=import_string(exception))
+    result = SimpleNamespace(id=task.pk, status=TaskResultStatus.FAILED, errors=[error], worker_ids=workers)
+    task_workers.requeue_if_database_lost(sender=None, task_result=result)
+    task.refresh_from_db()
+    assert task.status == ("READY" if requeued else "FAILED")
 
 
 def test_an_email_is_sent_once_per_key_and_again_after_a_failed_send():

@@ -4,6 +4,7 @@ import logging
 import time
 
 from django.db import DatabaseError, InterfaceError, connection
+from django_tasks_db.compat import task_finished
 from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
 
 from portal import task_workers
@@ -31,6 +32,7 @@ class Command(DBWorkerCommand):
 
     def handle(self, *args, heartbeat: float, dead_after: float, **options):
         worker_id = options["worker_id"]
+        task_finished.connect(task_workers.requeue_if_database_lost)
         task_workers.register(worker_id=worker_id)
         thread = task_workers.Heartbeat(worker_id=worker_id, interval=heartbeat, dead_after=dead_after)
         thread.start()
