@@ -13,6 +13,7 @@ administrators) always get an ordinary rendering: they see the editing bar, and 
 Nothing here skips a check: Wagtail's view-restriction check has run before a page is served.
 """
 
+import functools
 import hashlib
 import re
 
@@ -61,9 +62,15 @@ BITS = {
 }
 
 
+@functools.cache
 def _marker_prefix() -> str:
     # Derived from the secret key: the same in every process, and no page content can forge it.
     return f"<!--personal:{salted_hmac('portal.shared_pages', 'marker').hexdigest()[:20]}:"
+
+
+@functools.cache
+def _marker_pattern() -> re.Pattern:
+    return re.compile(re.escape(_marker_prefix()) + r"(\w+)-->")
 
 
 def personal_bit(name: str, context) -> SafeString:
@@ -96,6 +103,5 @@ def serve(request, template: str, context: dict, key_parts: tuple) -> HttpRespon
     if html is None:
         html = render_to_string(template, {**context, "shared_render": True}, request=request)
         cache.set(key, html, TTL)
-    prefix = _marker_prefix()
-    filled = re.sub(re.escape(prefix) + r"(\w+)-->", lambda m: BITS[m.group(1)](request), html)
+    filled = _marker_pattern().sub(lambda m: BITS[m.group(1)](request), html)
     return HttpResponse(filled)

@@ -30,6 +30,18 @@ def _empty_cache():
 
 
 @pytest.fixture
+def fast_hotline_crypto(settings, tmp_path):
+    """Argon2id at its minimum cost keeps the suite fast; media goes to per-test folders."""
+    settings.HOTLINE_HANDLER_KDF_OPSLIMIT = 1
+    settings.HOTLINE_HANDLER_KDF_MEMLIMIT = 8192
+    settings.HOTLINE_RECEIPT_KDF_OPSLIMIT = 1
+    settings.HOTLINE_RECEIPT_KDF_MEMLIMIT = 8192
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PORTAL_PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return settings
+
+
+@pytest.fixture
 def make_person(db):
     """Factory for people; see tests/factories/people.py for the arguments."""
     return people_factories.person

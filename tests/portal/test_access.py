@@ -8,17 +8,6 @@ from people.models import Person
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo(db):
-    from io import StringIO
-
-    from people.demo import load as load_people
-    from portal.demo import load as load_portal
-
-    load_portal(StringIO())
-    load_people(StringIO())
-
-
 def test_anonymous_home_redirects_to_login(client, demo):
     response = client.get("/")
     assert response.status_code == 302

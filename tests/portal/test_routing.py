@@ -2,7 +2,6 @@
 (portal/restrictions.py) and the cached casebook panel: fewer queries, never a different answer."""
 
 import re
-from io import StringIO
 
 import pytest
 from django.contrib.auth.models import Group
@@ -16,15 +15,6 @@ from portal.models import RuleIndexPage, RulePage
 pytestmark = pytest.mark.django_db
 
 RULE_URL = "/rules/switching/"
-
-
-@pytest.fixture
-def demo(db):
-    from people.demo import load as load_people
-    from portal.demo import load as load_portal
-
-    load_portal(StringIO())
-    load_people(StringIO())
 
 
 @pytest.fixture

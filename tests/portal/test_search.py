@@ -1,7 +1,5 @@
 """Japanese search (SPEC §2.2): runs on whichever database the suite runs on (SQLite or PostgreSQL)."""
 
-from io import StringIO
-
 import pytest
 from django.contrib.auth.models import Group
 
@@ -12,15 +10,6 @@ from portal.search.query import search_pages
 from portal.search.segment import query_phrases, segment
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo(db):
-    from people.demo import load as load_people
-    from portal.demo import load as load_portal
-
-    load_portal(StringIO())
-    load_people(StringIO())
 
 
 def titles(user, q):

@@ -2,7 +2,6 @@
 each reader still gets their own name, links, CSRF token, return address and messages."""
 
 import re
-from io import StringIO
 from unittest import mock
 
 import pytest
@@ -18,15 +17,6 @@ from portal.models import RulePage
 pytestmark = pytest.mark.django_db
 
 RULE_URL = "/rules/switching/"
-
-
-@pytest.fixture
-def demo(db):
-    from people.demo import load as load_people
-    from portal.demo import load as load_portal
-
-    load_portal(StringIO())
-    load_people(StringIO())
 
 
 def reader(person) -> Client:

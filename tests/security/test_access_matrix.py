@@ -131,13 +131,7 @@ def people(world, mfa_user):  # noqa: F811
 
 
 @pytest.fixture
-def rows(people, settings, tmp_path):
-    settings.HOTLINE_HANDLER_KDF_OPSLIMIT = 1
-    settings.HOTLINE_HANDLER_KDF_MEMLIMIT = 8192
-    settings.HOTLINE_RECEIPT_KDF_OPSLIMIT = 1
-    settings.HOTLINE_RECEIPT_KDF_MEMLIMIT = 8192
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PORTAL_PRIVATE_MEDIA_ROOT = tmp_path / "private"
+def rows(people, fast_hotline_crypto):
     owner, compliance = people["owner"], people["compliance"]
     enquiry = enquiry_submit(asker=owner, subject="端末について", body="NW端末が置いてありますが使ってよいですか")
     case, _receipt = hotline.report_submit(

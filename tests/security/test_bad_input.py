@@ -838,13 +838,7 @@ def files_under(*roots: Path) -> set[str]:
 
 
 @pytest.fixture
-def world(settings, tmp_path, django_capture_on_commit_callbacks):
-    settings.HOTLINE_HANDLER_KDF_OPSLIMIT = 1
-    settings.HOTLINE_HANDLER_KDF_MEMLIMIT = 8192
-    settings.HOTLINE_RECEIPT_KDF_OPSLIMIT = 1
-    settings.HOTLINE_RECEIPT_KDF_MEMLIMIT = 8192
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PORTAL_PRIVATE_MEDIA_ROOT = tmp_path / "private"
+def world(fast_hotline_crypto, settings, tmp_path, django_capture_on_commit_callbacks):
     made = World(settings, tmp_path)
     made.capture_on_commit = django_capture_on_commit_callbacks
     return made

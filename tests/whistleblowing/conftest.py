@@ -8,14 +8,9 @@ PASSPHRASE = "correct horse battery staple"
 
 
 @pytest.fixture(autouse=True)
-def fast_hotline_crypto(settings, tmp_path):
-    """Argon2id at its minimum cost keeps the suite fast; media goes to a per-test folder."""
-    settings.HOTLINE_HANDLER_KDF_OPSLIMIT = 1
-    settings.HOTLINE_HANDLER_KDF_MEMLIMIT = 8192
-    settings.HOTLINE_RECEIPT_KDF_OPSLIMIT = 1
-    settings.HOTLINE_RECEIPT_KDF_MEMLIMIT = 8192
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings
+def _fast_hotline_crypto(fast_hotline_crypto):
+    """Every hotline test: see tests/conftest.py."""
+    return fast_hotline_crypto
 
 
 @pytest.fixture
