@@ -44,13 +44,19 @@ def employees(count: int) -> list:
 
 def _hammer(port: int, path: str, session: str, until: float, out: list, errors: list) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    headers = {"Cookie": f"sessionid={session}", "Host": "127.0.0.1"}
+    cookies = {"sessionid": session}
     while time.perf_counter() < until:
         started = time.perf_counter()
         try:
-            conn.request("GET", path, headers=headers)
+            cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
+            conn.request("GET", path, headers={"Cookie": cookie, "Host": "127.0.0.1"})
             response = conn.getresponse()
             response.read()
+            # Send cookies back as a browser does (the CSRF cookie of pages with forms, above all:
+            # without it every page view would mint a new one).
+            for set_cookie in response.headers.get_all("Set-Cookie") or []:
+                name, _, value = set_cookie.split(";", 1)[0].partition("=")
+                cookies[name] = value
             if response.status != 200:
                 errors.append(response.status)
         except (OSError, http.client.HTTPException) as exc:

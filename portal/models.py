@@ -107,16 +107,19 @@ class RulePage(JapaneseSearchable, ViewRestrictionsInOneQuery, Page):
             lambda: [b for b in self.body if b.block_type == "department" and b.value["audience"] in mine]
         )
         context["related_pages"] = lazy_list(lambda: [b.value for b in self.related if b.value and b.value.live])
-        context["panels"] = hook_panels("portal_rule_page_panels", request, page=self)
+        context["panels"] = lazy_list(lambda: hook_panels("portal_rule_page_panels", request, page=self))
         return context
 
     def serve(self, request, *args, **kwargs):
-        if not self.live_revision_id or not shared_pages.applies_to(request):
+        # Shared only when served from a stamped cached copy (portal/routing.py): the stamp stands
+        # for what the revision does not hold (panels, related pages' titles) and changes when
+        # they do.
+        stamp = getattr(self, "cache_stamp", None)
+        if not stamp or not shared_pages.applies_to(request):
             return super().serve(request, *args, **kwargs)
         request.is_preview = False
         context = self.get_context(request, *args, **kwargs)
-        related = [(p.pk, p.title, p.url) for p in context["related_pages"]]
-        key = ("rule", self.pk, self.live_revision_id, context["audience_key"], tuple(context["panels"]), related)
+        key = ("rule", self.pk, self.live_revision_id, stamp, context["audience_key"])
         return shared_pages.serve(request, self.get_template(request), context, key)
 
 

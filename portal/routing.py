@@ -12,9 +12,14 @@ A remembered route is checked on every use, in one small query: the page must st
 still have exactly the URL path asked for. A page that was moved, renamed, unpublished or deleted
 fails the check and Wagtail walks the tree as usual, so routes never need invalidating, whichever
 process or server changed the page. The same query reads which revision is live and whether view
-restrictions apply (Wagtail's check then skips its queries when none do); the page object itself
-is cached per live revision, since content only changes through revisions (a page saved directly,
-by a script, drops its cached object). Sites change about never; each process remembers them for
+restrictions apply (Wagtail's check then skips its queries when none do).
+
+The route's entry also holds the page object, loaded from the database when the entry is first
+used and used for as long as its revision is the live one, at most `PAGE_TTL` seconds. Each copy
+put in the cache carries a fresh `cache_stamp`: what is derived from a cached page (a shared
+rendering, see shared_pages.py) is keyed by the stamp, so `forget_pages()` forgets it as well.
+Apps call that when something a page shows, but its revision does not hold, has changed (the
+casebook: which cases broke a rule). Sites change about never; each process remembers them for
 `SITE_TTL` seconds at most, and forgets them at once when it saves or deletes one itself.
 
 Only plain pages are remembered: a page class that routes further itself (RoutablePageMixin) or
@@ -23,6 +28,7 @@ remembered page may override `route()`; none in this project does.
 """
 
 import hashlib
+import secrets
 import time
 
 from django.contrib.contenttypes.models import ContentType
@@ -38,7 +44,7 @@ from wagtail.url_routing import RouteResult
 from .restrictions import restrictions_exist_sql
 
 ROUTE_TTL = 60 * 60
-PAGE_TTL = 10 * 60
+PAGE_TTL = 5 * 60
 SITE_TTL = 60
 
 
@@ -77,7 +83,7 @@ def _fresh(site: Site) -> Site:
 
 def _route_key(site: Site, components: list[str]) -> str:
     digest = hashlib.sha256("/".join(components).encode()).hexdigest()
-    return f"portal:route:v2:{site.root_page_id}:{digest}"  # v2: the entry holds the tree path too
+    return f"portal:route:v3:{site.root_page_id}:{digest}"  # v3: the entry holds the page too
 
 
 def _url_path(root_url_path: str, components: list[str]) -> str:
@@ -99,35 +105,52 @@ def _still_there(page_id: int, url_path: str, tree_path: str) -> tuple[int | Non
     return None if row is None else (row[0], bool(row[1]))
 
 
-def _page_key(page_id: int, revision_id: int) -> str:
-    return f"portal:page:{page_id}:{revision_id}"
-
-
 @receiver(post_save)
 def _forget_saved_page(sender, instance, **kwargs) -> None:
-    # Content changes through revisions, and a new live revision means a new key; this catches a
-    # page saved directly (scripts, loaders) without one.
-    if isinstance(instance, Page) and instance.live_revision_id:
-        cache.delete(_page_key(instance.pk, instance.live_revision_id))
+    # Content changes through revisions, and a new live revision fails the route check; this
+    # catches a page saved directly (scripts, loaders) without one.
+    if isinstance(instance, Page) and instance.live:
+        forget_pages([instance])
+
+
+def forget_pages(pages) -> None:
+    """Drop the cached copies of these pages, and with them what was derived from the copies."""
+    keys = []
+    for site in Site.objects.select_related("root_page").only("root_page__path", "root_page__url_path"):
+        root = site.root_page
+        for page in pages:
+            if page.path.startswith(root.path) and page.url_path.startswith(root.url_path):
+                components = [c for c in page.url_path[len(root.url_path) :].split("/") if c]
+                keys.append(_route_key(site, components))
+    if keys:
+        cache.delete_many(keys)
+
+
+def _stamped_copy(page_id: int, content_type_id: int) -> Page | None:
+    model = ContentType.objects.get_for_id(content_type_id).model_class()
+    page = model.objects.filter(pk=page_id, live=True).first() if model else None
+    if page is not None:
+        page.cache_stamp = secrets.token_hex(8)
+    return page
 
 
 def remembered(site: Site, root_url_path: str, components: list[str]) -> RouteResult | None:
-    found = cache.get(_route_key(site, components))
+    key = _route_key(site, components)
+    found = cache.get(key)
     if found is None:
         return None
-    content_type_id, page_id, tree_path = found
+    content_type_id, page_id, tree_path, cached_revision_id, page, stamped_at = found
     current = _still_there(page_id, _url_path(root_url_path, components), tree_path)
     if current is None:
         return None
     live_revision_id, restricted = current
-    page = cache.get(_page_key(page_id, live_revision_id)) if live_revision_id else None
-    if page is None:
-        model = ContentType.objects.get_for_id(content_type_id).model_class()
-        page = model.objects.filter(pk=page_id, live=True).first() if model else None
+    if page is None or live_revision_id != cached_revision_id or time.time() - stamped_at > PAGE_TTL:
+        page = _stamped_copy(page_id, content_type_id)
         if page is None:
             return None
         if live_revision_id and page.live_revision_id == live_revision_id:
-            cache.set(_page_key(page_id, live_revision_id), page, PAGE_TTL)
+            entry = (content_type_id, page_id, tree_path, live_revision_id, page, time.time())
+            cache.set(key, entry, ROUTE_TTL)
     page._has_view_restrictions = restricted
     return RouteResult(page)
 
@@ -138,7 +161,9 @@ def remember(site: Site, root_url_path: str, components: list[str], result: Rout
         return
     if page.url_path != _url_path(root_url_path, components):
         return
-    cache.set(_route_key(site, components), (page.content_type_id, page.pk, page.path), ROUTE_TTL)
+    # The page itself is loaded afresh on the route's first use: the walk's copy has been served.
+    entry = (page.content_type_id, page.pk, page.path, None, None, 0.0)
+    cache.set(_route_key(site, components), entry, ROUTE_TTL)
 
 
 class RememberedRoutesMiddleware:

@@ -3,9 +3,9 @@
 A rule page looks the same to everyone with the same departments and language, apart from a few
 personal bits of the frame around it: the reader's name, their staff links, the CSRF tokens of
 the header forms, the address the language switch returns to, and any messages. Such a page is
-rendered once per page revision, departments, language and panels, with markers where those bits
-go, kept in the cache, and filled in for each reader; rendering the page and its frame is most of
-what a page view costs.
+rendered once per cached copy of the page (see portal/routing.py), departments and language, with
+markers where those bits go, kept in the cache, and filled in for each reader; rendering the page
+and its frame is most of what a page view costs.
 
 The bits are produced by the same functions whether a page is rendered for one reader or shared
 (the `{% personal %}` tag), so the two cannot drift apart. People with a role (editors, handlers,
@@ -16,6 +16,9 @@ Nothing here skips a check: Wagtail's view-restriction check has run before a pa
 import functools
 import hashlib
 import re
+import threading
+import time
+from collections import OrderedDict
 
 from django.contrib.messages import get_messages
 from django.core.cache import cache
@@ -28,6 +31,44 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 TTL = 10 * 60
+
+
+class _Recent:
+    """The renderings this process used last, for up to TTL seconds: a rule page read a thousand
+    times a minute need not come from the cache each time. Bounded, and shared by threads."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.entries: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> str | None:
+        with self.lock:
+            found = self.entries.get(key)
+            if found is None or found[0] < time.monotonic():
+                return None
+            self.entries.move_to_end(key)
+            return found[1]
+
+    def put(self, key: str, html: str) -> None:
+        with self.lock:
+            self.entries[key] = (time.monotonic() + TTL, html)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+# A few hundred renderings of some tens of kilobytes each: a few megabytes per process.
+_recent = _Recent(size=300)
+
+
+def forget_recent() -> None:
+    """Forget this process's renderings (each test starts from nothing)."""
+    _recent.clear()
 
 
 def _user_name(request) -> SafeString:
@@ -50,7 +91,10 @@ def _staff_nav(request) -> SafeString:
 
 
 def _messages(request) -> SafeString:
-    return mark_safe(render_to_string("includes/messages.html", {"messages": get_messages(request)}))  # noqa: S308
+    messages = get_messages(request)
+    if not messages:  # most pages: no template to render
+        return mark_safe("")
+    return mark_safe(render_to_string("includes/messages.html", {"messages": messages}))  # noqa: S308
 
 
 BITS = {
@@ -96,12 +140,30 @@ def applies_to(request) -> bool:
 
 def serve(request, template: str, context: dict, key_parts: tuple) -> HttpResponse:
     """The response for `template` with `context`, shared by every reader for whom `key_parts`
-    (everything the page depends on, apart from the personal bits) are the same."""
+    (everything the page depends on, apart from the personal bits) are the same.
+
+    `key_parts` must name a rendering that never changes (a cached page copy's stamp, say, not
+    just the page): each process keeps the renderings it used last in memory as well."""
     digest = hashlib.sha256(repr((*key_parts, get_language())).encode()).hexdigest()
     key = f"portal:shared-page:{digest}"
-    html = cache.get(key)
+    html = _recent.get(key)
     if html is None:
-        html = render_to_string(template, {**context, "shared_render": True}, request=request)
-        cache.set(key, html, TTL)
-    filled = _marker_pattern().sub(lambda m: BITS[m.group(1)](request), html)
-    return HttpResponse(filled)
+        html = cache.get(key)
+        if html is None:
+            html = render_to_string(template, {**context, "shared_render": True}, request=request)
+            cache.set(key, html, TTL)
+        _recent.put(key, html)
+    return HttpResponse(_marker_pattern().sub(_filler(request), html))
+
+
+def _filler(request):
+    # A bit that appears twice (the CSRF field of both header forms) is produced once.
+    produced = {}
+
+    def fill(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in produced:
+            produced[name] = BITS[name](request)
+        return produced[name]
+
+    return fill

@@ -22,9 +22,11 @@ def _empty_cache():
     that no longer exist."""
     from django.core.cache import cache
 
+    from portal import shared_pages
     from portal.routing import forget_sites
 
     cache.clear()
+    shared_pages.forget_recent()
     forget_sites()
     yield
 

@@ -110,6 +110,21 @@ def test_unpublished_case_is_not_listed_on_the_rule_page(client, employee, demo_
     assert "系統情報イントラネット" not in html
 
 
+def test_a_rule_page_already_shared_follows_its_cases(client, employee, demo_casebook, rules):
+    # Read three times: walked, then cached with a stamp, then shared from the cache.
+    client.force_login(employee)
+    url = rules["transfers"].url
+    for _ in range(3):
+        assert "系統情報イントラネット" in client.get(url).content.decode()
+    case = CaseStudyPage.objects.get(slug="transferee-id-grid-information-intranet")
+
+    case.unpublish()
+    assert "系統情報イントラネット" not in client.get(url).content.decode()
+
+    case.get_latest_revision().publish()
+    assert "系統情報イントラネット" in client.get(url).content.decode()
+
+
 @pytest.mark.parametrize(
     ("query", "expected", "absent"),
     [

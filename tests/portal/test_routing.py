@@ -1,5 +1,5 @@
 """Remembered routes and sites (portal/routing.py), one-query view restrictions
-(portal/restrictions.py) and the cached casebook panel: fewer queries, never a different answer."""
+(portal/restrictions.py): fewer queries, never a different answer."""
 
 import re
 
@@ -50,6 +50,15 @@ def test_a_moved_page_is_not_found_at_its_remembered_address(reader):
     page.save_revision().publish()
     assert reader.get(RULE_URL).status_code == 404
     assert reader.get("/rules/switching-systems/").status_code == 200
+
+
+def test_a_page_saved_without_a_revision_is_shown_as_saved(reader):
+    for _ in range(3):  # walked, cached, then served from the cached copy
+        assert reader.get(RULE_URL).status_code == 200
+    page = RulePage.objects.get(slug="switching")
+    page.summary = "スクリプトで直した要約です。"
+    page.save()
+    assert "スクリプトで直した要約です。" in reader.get(RULE_URL).content.decode()
 
 
 def test_an_unpublished_page_is_gone_even_when_remembered(reader):

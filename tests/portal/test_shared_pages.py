@@ -34,7 +34,8 @@ def token(html: str) -> str:
 
 
 def test_readers_share_one_rendering_and_keep_their_own_bits(demo):
-    first, second = plain_readers(2)
+    first, second, walker = plain_readers(3)
+    reader(walker).get(RULE_URL)  # the route is remembered; the page is cached from its next use
     with mock.patch.object(shared_pages, "render_to_string", wraps=shared_pages.render_to_string) as render:
         one = reader(first).get(RULE_URL).content.decode()
         client = reader(second)
@@ -105,3 +106,25 @@ def test_page_content_cannot_forge_a_marker(demo):
     html = reader(plain_readers(1)[0]).get(RULE_URL).content.decode()
     assert "&lt;!--personal:" in html
     assert html.count('name="csrfmiddlewaretoken"') == 2  # the two header forms, nothing more
+
+
+def test_a_process_keeps_the_renderings_it_used_last(demo):
+    first, second, third = (reader(person) for person in plain_readers(3))
+    first.get(RULE_URL)
+    second.get(RULE_URL)  # rendered and shared from here on
+    with mock.patch.object(shared_pages.cache, "get", wraps=shared_pages.cache.get) as cache_get:
+        html = third.get(RULE_URL).content.decode()
+    assert "スイッチング" in html
+    assert not [c for c in cache_get.call_args_list if c.args[0].startswith("portal:shared-page:")]
+
+
+def test_the_kept_renderings_are_bounded_and_expire():
+    recent = shared_pages._Recent(size=2)
+    for key in ["a", "b", "c"]:
+        recent.put(key, key.upper())
+    assert recent.get("a") is None and recent.get("b") == "B" and recent.get("c") == "C"
+    recent.get("b")
+    recent.put("d", "D")  # "c" was used longest ago
+    assert recent.get("c") is None and recent.get("b") == "B"
+    with mock.patch.object(shared_pages.time, "monotonic", return_value=shared_pages.time.monotonic() + 3600):
+        assert recent.get("b") is None
