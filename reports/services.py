@@ -69,11 +69,17 @@ def export_job_run(*, job_id: int, resume: bool = False) -> ExportJob:
     """
     job = ExportJob.objects.get(pk=job_id)
     runnable = [ExportJob.Status.PENDING, ExportJob.Status.FAILED] + ([ExportJob.Status.RUNNING] if resume else [])
-    if job.status not in runnable:
+    # Claimed in one conditional UPDATE: of two runs that read the job at the same moment (a task
+    # enqueued twice), only one finds it still runnable; the other leaves it to that one.
+    claimed = ExportJob.objects.filter(pk=job.pk, status__in=runnable).update(
+        status=ExportJob.Status.RUNNING, processed=0, error=""
+    )
+    if not claimed:
+        job.refresh_from_db()
         return job
     try:
         table = exports.row_level_table(name=job.table, cycle=job.params["cycle"], unit_ids=job.params["unit_ids"])
-        ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, total=table.count, processed=0)
+        ExportJob.objects.filter(pk=job.pk).update(total=table.count)
 
         def progress(done: int) -> None:
             ExportJob.objects.filter(pk=job.pk).update(processed=done)
