@@ -6,7 +6,7 @@ from portal import task_workers
 class Command(BaseCommand):
     help = (
         "Put the running tasks of dead task workers back in the queue (task_worker does this by itself; "
-        "use this for plain db_worker processes or to name a worker you know is gone)."
+        "use this to run it once, or to name a worker you know is gone)."
     )
 
     def add_arguments(self, parser):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
             action="append",
             default=[],
             dest="worker_ids",
-            help="A worker id (task_worker or db_worker) known to be dead; may be repeated.",
+            help="The id of a worker known to be dead; may be repeated.",
         )
 
     def handle(self, *args, dead_after: float, worker_ids: list[str], **options):
