@@ -213,6 +213,7 @@ ACCOUNT_RATE_LIMITS = {
 ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("ALLAUTH_TRUSTED_PROXY_COUNT", "0"))
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+MFA_ADAPTER = "people.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Conduct Portal"
 # One step either side absorbs phone clocks that drift by a few seconds.

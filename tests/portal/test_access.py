@@ -89,7 +89,12 @@ def test_enrolment_page_itself_stays_reachable(client, make_person):
     response = client.get(reverse("mfa_activate_totp"))
     assert response["Location"].startswith(reverse("account_reauthenticate"))
     client.post(reverse("account_reauthenticate"), {"password": "portal-demo-2026"})
-    assert client.get(reverse("mfa_activate_totp")).status_code == 200
+    page = client.get(reverse("mfa_activate_totp"))
+    assert page.status_code == 200
+    # The QR code is drawn inline: the site's CSP allows no data: images.
+    html = page.content.decode()
+    assert '<div class="totp-qr" role="img"' in html and "<svg" in html
+    assert "data:image" not in html and "<?xml" not in html
 
 
 def test_with_mfa_the_compliance_editor_reaches_admin(client, mfa_user):

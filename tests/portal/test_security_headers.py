@@ -30,7 +30,7 @@ def test_site_csp_has_no_inline_script_eval_or_other_origin():
     assert directives["frame-ancestors"] == ["'none'"]
     for csp in (STRICT_CSP, ADMIN_CSP):
         assert "'unsafe-eval'" not in csp
-        assert "http" not in csp and "*" not in csp and "blob:" not in csp
+        assert "http" not in csp and "*" not in csp and "blob:" not in csp and "data:" not in csp
         assert _directives(csp)["default-src"] == ["'self'"]
 
 
