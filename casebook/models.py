@@ -15,6 +15,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 
 from portal.blocks import RICH_TEXT_FEATURES, Audience
+from portal.models import hook_panels
 from portal.restrictions import ViewRestrictionsInOneQuery
 from portal.search.indexing import JapaneseSearchable
 
@@ -117,6 +118,10 @@ class CaseStudyPage(JapaneseSearchable, ViewRestrictionsInOneQuery, Page):
         # The reader's own department's lessons come first.
         context["lessons"] = sorted(lessons, key=lambda lesson: (lesson.audience not in mine, lesson.sort_order or 0))
         context["my_audiences"] = mine
+        # Apps that build on the casebook (quizzes: the questions about this case) add sections
+        # through the hook `casebook_case_page_panels`, called as fn(request, page=case), which
+        # returns safe HTML or None; the casebook imports none of them.
+        context["panels"] = hook_panels("casebook_case_page_panels", request, page=self)
         return context
 
     def cause_counts(self) -> list[tuple[str, str, int]]:

@@ -1,9 +1,9 @@
 """Reads for quizzes."""
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from wagtail.models import Page
 
-from .models import Attempt, Quiz
+from .models import Attempt, Question, Quiz
 
 
 def attempts_for(*, person, quiz: Quiz, context: str) -> QuerySet[Attempt]:
@@ -37,3 +37,20 @@ def linked_pages(*, attempt: Attempt, request=None) -> dict[int, dict]:
         return {}
     pages = Page.objects.live().filter(pk__in=ids).specific(defer=True)
     return {p.pk: {"title": p.title, "url": p.get_url(request)} for p in pages}
+
+
+def published_questions_about_case(*, page_id: int) -> list[Question]:
+    """Questions of published banks that link this case, with each bank's quizzes, in two queries.
+
+    A bank's rows hold its live content only while the bank is live (a draft of a live bank stays
+    in its revisions; a bank never published, or unpublished, has `live=False`), the rule
+    `services.draw_questions` follows too. Choices and explanation are not loaded: a reader of
+    the case must not learn the answers from it.
+    """
+    return list(
+        Question.objects.filter(case_page_id=page_id, bank__live=True)
+        .select_related("bank")
+        .only("kind", "situation", "text", "sort_order", "bank__title")
+        .prefetch_related(Prefetch("bank__quizzes", queryset=Quiz.objects.only("title").order_by("title")))
+        .order_by("bank__title", "bank_id", "sort_order", "pk")
+    )
