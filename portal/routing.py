@@ -126,12 +126,9 @@ def forget_pages(pages) -> None:
         cache.delete_many(keys)
 
 
-def _stamped_copy(page_id: int, content_type_id: int) -> Page | None:
+def _load(page_id: int, content_type_id: int) -> Page | None:
     model = ContentType.objects.get_for_id(content_type_id).model_class()
-    page = model.objects.filter(pk=page_id, live=True).first() if model else None
-    if page is not None:
-        page.cache_stamp = secrets.token_hex(8)
-    return page
+    return model.objects.filter(pk=page_id, live=True).first() if model else None
 
 
 def remembered(site: Site, root_url_path: str, components: list[str]) -> RouteResult | None:
@@ -145,10 +142,11 @@ def remembered(site: Site, root_url_path: str, components: list[str]) -> RouteRe
         return None
     live_revision_id, restricted = current
     if page is None or live_revision_id != cached_revision_id or time.time() - stamped_at > PAGE_TTL:
-        page = _stamped_copy(page_id, content_type_id)
+        page = _load(page_id, content_type_id)
         if page is None:
             return None
         if live_revision_id and page.live_revision_id == live_revision_id:
+            page.cache_stamp = secrets.token_hex(8)  # only a copy that is kept has a stamp
             entry = (content_type_id, page_id, tree_path, live_revision_id, page, time.time())
             cache.set(key, entry, ROUTE_TTL)
     page._has_view_restrictions = restricted

@@ -128,3 +128,18 @@ def test_the_kept_renderings_are_bounded_and_expire():
     assert recent.get("c") is None and recent.get("b") == "B"
     with mock.patch.object(shared_pages.time, "monotonic", return_value=shared_pages.time.monotonic() + 3600):
         assert recent.get("b") is None
+
+
+def test_a_page_without_a_live_revision_is_not_shared(demo):
+    # Loaded afresh on every request, it would leave a rendering in the cache for each one.
+    from portal.models import RuleIndexPage
+
+    page = RuleIndexPage.objects.get().add_child(
+        instance=RulePage(title="改訂前の規程", slug="draftless", summary="要約")
+    )
+    assert page.live and not page.live_revision_id
+    client = reader(plain_readers(1)[0])
+    with mock.patch.object(shared_pages, "serve") as shared:
+        for _ in range(3):
+            assert client.get(page.url).status_code == 200
+    shared.assert_not_called()
