@@ -80,20 +80,28 @@ def write_csv(table: Table, out, progress: Callable[[int], None] | None = None) 
 
 
 def write_xlsx(table: Table, out_path: str, progress: Callable[[int], None] | None = None) -> int:
-    """openpyxl in write-only mode: rows go to a temporary XML stream, not into a workbook in memory."""
-    from openpyxl import Workbook
+    """XlsxWriter in constant-memory mode: each row goes to a temporary XML file as soon as the next one starts.
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=table.title[:31] or "data")
-    sheet.append(table.headers)
+    About twice as fast as openpyxl's write-only mode for a million rows, with the same cells:
+    strings as inline strings, numbers as numbers, empty values as no cell. Text is never turned
+    into a formula or a link, whatever it starts with (a name beginning with "=" stays a name).
+    """
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(
+        out_path,
+        {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False},
+    )
+    sheet = workbook.add_worksheet(table.title[:31] or "data")
+    write_row = sheet.write_row
+    write_row(0, 0, table.headers)
     count = 0
     rows = table.rows if table.formatted else ([cell(v) for v in row] for row in table.rows)
-    for row in rows:
-        sheet.append(row)
-        count += 1
+    for count, row in enumerate(rows, start=1):
+        write_row(count, 0, row)
         if progress and count % CHUNK_ROWS == 0:
             progress(count)
-    workbook.save(out_path)
+    workbook.close()
     if progress:
         progress(count)
     return count

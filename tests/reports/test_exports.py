@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEntry
+from reports.exports import Table, write_xlsx
 from reports.models import ExportJob
 from training.models import Assignment
 
@@ -105,3 +106,42 @@ def test_unknown_table_is_404(client, world):
     client.force_login(world["admin"])
     assert client.get(reverse("reports:export", args=["salaries", "csv"])).status_code == 404
     assert client.get(reverse("reports:export", args=["units", "pdf"])).status_code == 404
+
+
+def test_xlsx_keeps_headers_numbers_japanese_text_and_japan_time(client, world):
+    """Opened with openpyxl: Japanese headers and text, counts as numbers, times as Japan-time text (as in the CSV)."""
+    client.force_login(world["manager"])
+    raw = streamed(client.get(reverse("reports:export", args=["assignments", "xlsx"]) + "?unit=HACHINOHE"))
+    sheet = openpyxl.load_workbook(io.BytesIO(raw)).active
+    assert sheet.title == "全割当"
+    assert [c.value for c in sheet[1]][:3] == ["社員番号", "姓", "名"]
+    assert [c.value for c in sheet[1]][11] == "期限"
+    basics = [row for row in sheet.iter_rows(min_row=2) if row[7].value == "行為規制の基本"]
+    assert basics and {row[11].value for row in basics} == {"2026-06-30 23:59"}
+    assert {row[11].data_type for row in basics} == {"s"}
+
+    raw = streamed(client.get(reverse("reports:export", args=["units", "xlsx"]) + "?unit=SALES&cycle=FY2026"))
+    sheet = openpyxl.load_workbook(io.BytesIO(raw)).active
+    hachinohe = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == "HACHINOHE")
+    assert hachinohe[1].value == "八戸営業所"
+    assert [c.value for c in hachinohe[2:6]] == [8, 3, 5, 1]
+    assert {c.data_type for c in hachinohe[2:6]} == {"n"}
+
+
+def test_xlsx_writes_text_that_looks_like_a_formula_or_a_link_as_text(tmp_path):
+    """A name such as "=HYPERLINK(...)" from an HR file must not become a live formula in Excel."""
+    table = Table(
+        name="t",
+        title="テスト",
+        headers=["名前", "件数", "率"],
+        rows=[('=HYPERLINK("http://example.com")', 3, 12.5), ("https://example.com/", None, None)],
+    )
+    path = tmp_path / "t.xlsx"
+    progress = []
+    assert write_xlsx(table, str(path), progress=progress.append) == 2
+    assert progress == [2]
+    sheet = openpyxl.load_workbook(path).active
+    rows = [[(c.value, c.data_type) for c in row] for row in sheet.iter_rows()]
+    assert rows[1] == [('=HYPERLINK("http://example.com")', "s"), (3, "n"), (12.5, "n")]
+    assert rows[2][0] == ("https://example.com/", "s") and sheet["A3"].hyperlink is None
+    assert sheet["B3"].value is None
