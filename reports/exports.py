@@ -54,14 +54,24 @@ class _Echo:
         return value
 
 
+# Text a spreadsheet would read as a formula (CSV injection): names and titles come from HR data
+# and editors, and a cell "=HYPERLINK(…)" must not become a live formula in the reader's Excel.
+FORMULA_STARTS = frozenset("=+-@\t\r")
+
+
+def _as_text(row) -> list:
+    return [f"'{v}" if v.__class__ is str and v[:1] in FORMULA_STARTS else v for v in row]
+
+
 def csv_chunks(table: Table) -> Iterator[bytes]:
-    """BOM, header, then rows in chunks of encoded lines."""
+    """BOM, header, then rows in chunks of encoded lines. Text that starts like a formula gets a
+    leading apostrophe, as OWASP advises, so Excel shows it as text (XLSX marks cells as text)."""
     writer = csv.writer(_Echo(), lineterminator="\r\n")
     yield BOM + writer.writerow(table.headers).encode()
     buffer: list[str] = []
     rows = table.rows if table.formatted else ([cell(v) for v in row] for row in table.rows)
     for row in rows:
-        buffer.append(writer.writerow(row))
+        buffer.append(writer.writerow(_as_text(row)))
         if len(buffer) >= CHUNK_ROWS:
             yield "".join(buffer).encode()
             buffer = []

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from reports.exports import Table, write_xlsx
+from reports.exports import Table, csv_chunks, write_xlsx
 from reports.models import ExportJob
 from training.models import Assignment
 
@@ -145,3 +145,21 @@ def test_xlsx_writes_text_that_looks_like_a_formula_or_a_link_as_text(tmp_path):
     assert rows[1] == [('=HYPERLINK("http://example.com")', "s"), (3, "n"), (12.5, "n")]
     assert rows[2][0] == ("https://example.com/", "s") and sheet["A3"].hyperlink is None
     assert sheet["B3"].value is None
+
+
+def test_csv_keeps_text_that_looks_like_a_formula_as_text():
+    table = Table(
+        name="t",
+        title="テスト",
+        headers=["名前", "件数"],
+        rows=[('=HYPERLINK("http://example.com")', 3), ("@SUM(A1)", -2), ("-1+2", 0), ("", 1), ("山田 太郎", 4)],
+    )
+    data = b"".join(csv_chunks(table))
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[1:] == [
+        ['\'=HYPERLINK("http://example.com")', "3"],
+        ["'@SUM(A1)", "-2"],  # a number stays a number, whatever its sign
+        ["'-1+2", "0"],
+        ["", "1"],
+        ["山田 太郎", "4"],
+    ]
