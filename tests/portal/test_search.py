@@ -97,3 +97,43 @@ def test_empty_and_symbol_only_queries_return_nothing(client, demo):
     for q in ["", "、。！", '"OR*']:
         response = client.get("/search/", {"q": q})
         assert response.status_code == 200
+
+
+def add_rule(slug, text):
+    from portal.models import RuleIndexPage
+
+    page = RuleIndexPage.objects.get().add_child(
+        instance=RulePage(title=f"テスト {slug}", slug=slug, summary=text, legal_basis="", body=[])
+    )
+    page.save_revision().publish()
+    return page
+
+
+def test_two_word_query_ranks_the_page_mentioning_both_most_first(demo):
+    """Relevance, not its opposite: Wagtail's SQLite ranking multiplied negative bm25 scores and put the best last."""
+    sales = Person.objects.get(email="sales@example.jp")
+    few = add_rule("few", "派遣社員の方は端末の扱いに注意します。" + "一般的な説明です。" * 30)
+    many = add_rule("many", "派遣社員と端末。" * 15)
+    ranked = [page.pk for page in search_pages(sales, "派遣社員 端末") if page.pk in (few.pk, many.pk)]
+    assert ranked == [many.pk, few.pk]
+
+
+def test_paginated_results_are_the_whole_ranked_list_cut_in_pages(demo):
+    """The count is the number of visible hits, and the pages follow one another without gaps or repeats."""
+    from django.core.paginator import Paginator
+
+    sales = Person.objects.get(email="sales@example.jp")
+    for number in range(5):
+        add_rule(f"paged-{number}", "閲覧の手続き。" * (number + 1))
+    everything = [page.pk for page in search_pages(sales, "閲覧")]
+    paginator = Paginator(search_pages(sales, "閲覧"), 2)
+    assert paginator.count == len(everything) == len(pages_containing("閲覧"))
+    pages = [paginator.page(n) for n in paginator.page_range]
+    assert [page.pk for p in pages for page in p] == everything
+
+
+def test_results_of_a_slice_are_specific_pages(demo):
+    sales = Person.objects.get(email="sales@example.jp")
+    first = search_pages(sales, "閲覧")[0]
+    assert first.search_kind_label  # a RulePage / QAPage / NewsPage, not a bare Page
+    assert search_pages(sales, "閲覧")[10_000:10_020] == []
