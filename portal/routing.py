@@ -28,6 +28,7 @@ remembered page may override `route()`; none in this project does.
 """
 
 import hashlib
+import pickle
 import secrets
 import time
 
@@ -46,6 +47,8 @@ from .restrictions import restrictions_exist_sql
 ROUTE_TTL = 60 * 60
 PAGE_TTL = 5 * 60
 SITE_TTL = 60
+MEMO_TTL = 5
+MEMO_SIZE = 2000
 
 
 # Sites are remembered in each process (they change about never, and asking Redis twice per
@@ -83,7 +86,7 @@ def _fresh(site: Site) -> Site:
 
 def _route_key(site: Site, components: list[str]) -> str:
     digest = hashlib.sha256("/".join(components).encode()).hexdigest()
-    return f"portal:route:v3:{site.root_page_id}:{digest}"  # v3: the entry holds the page too
+    return f"portal:route:v4:{site.root_page_id}:{digest}"  # v4: the entry holds the page, pickled
 
 
 def _url_path(root_url_path: str, components: list[str]) -> str:
@@ -114,7 +117,10 @@ def _forget_saved_page(sender, instance, **kwargs) -> None:
 
 
 def forget_pages(pages) -> None:
-    """Drop the cached copies of these pages, and with them what was derived from the copies."""
+    """Drop the cached copies of these pages, and with them what was derived from the copies.
+
+    At once in this process and the shared cache; other processes may use the copy they hold in
+    memory for up to `MEMO_TTL` seconds more."""
     keys = []
     for site in Site.objects.select_related("root_page").only("root_page__path", "root_page__url_path"):
         root = site.root_page
@@ -122,8 +128,39 @@ def forget_pages(pages) -> None:
             if page.path.startswith(root.path) and page.url_path.startswith(root.url_path):
                 components = [c for c in page.url_path[len(root.url_path) :].split("/") if c]
                 keys.append(_route_key(site, components))
+    for key in keys:
+        _memo.pop(key, None)
     if keys:
         cache.delete_many(keys)
+
+
+def forget_process_memory() -> None:
+    """Forget what this process holds in memory (sites, recent routes): tests start afresh."""
+    _sites.clear()
+    _memo.clear()
+
+
+# The route entries this process used in the last MEMO_TTL seconds: a popular page is read many
+# times a second, and each use checks the database anyway; only a change that is not a new
+# revision (forget_pages) reaches the other processes that much later.
+_memo: dict[str, tuple[float, tuple]] = {}
+
+
+def _entry(key: str) -> tuple | None:
+    now = time.monotonic()
+    found = _memo.get(key)
+    if found is not None and found[0] > now:
+        return found[1]
+    entry = cache.get(key)
+    if entry is not None:
+        _keep(key, entry, now)
+    return entry
+
+
+def _keep(key: str, entry: tuple, now: float) -> None:
+    if len(_memo) > MEMO_SIZE:
+        _memo.clear()
+    _memo[key] = (now + MEMO_TTL, entry)
 
 
 def _load(page_id: int, content_type_id: int) -> Page | None:
@@ -133,22 +170,28 @@ def _load(page_id: int, content_type_id: int) -> Page | None:
 
 def remembered(site: Site, root_url_path: str, components: list[str]) -> RouteResult | None:
     key = _route_key(site, components)
-    found = cache.get(key)
+    found = _entry(key)
     if found is None:
         return None
-    content_type_id, page_id, tree_path, cached_revision_id, page, stamped_at = found
+    content_type_id, page_id, tree_path, cached_revision_id, pickled_page, stamped_at = found
     current = _still_there(page_id, _url_path(root_url_path, components), tree_path)
     if current is None:
         return None
     live_revision_id, restricted = current
-    if page is None or live_revision_id != cached_revision_id or time.time() - stamped_at > PAGE_TTL:
+    if pickled_page is None or live_revision_id != cached_revision_id or time.time() - stamped_at > PAGE_TTL:
         page = _load(page_id, content_type_id)
         if page is None:
             return None
         if live_revision_id and page.live_revision_id == live_revision_id:
             page.cache_stamp = secrets.token_hex(8)  # only a copy that is kept has a stamp
-            entry = (content_type_id, page_id, tree_path, live_revision_id, page, time.time())
+            pickled = pickle.dumps(page, pickle.HIGHEST_PROTOCOL)
+            entry = (content_type_id, page_id, tree_path, live_revision_id, pickled, time.time())
             cache.set(key, entry, ROUTE_TTL)
+            _keep(key, entry, time.monotonic())
+    else:
+        # Each request gets its own copy: serving a page sets attributes on it. Pickled by this
+        # portal (it came through the cache, as every cached value does).
+        page = pickle.loads(pickled_page)  # noqa: S301 - our own cache entry
     page._has_view_restrictions = restricted
     return RouteResult(page)
 

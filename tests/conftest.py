@@ -23,11 +23,11 @@ def _empty_cache():
     from django.core.cache import cache
 
     from portal import shared_pages
-    from portal.routing import forget_sites
+    from portal.routing import forget_process_memory
 
     cache.clear()
     shared_pages.forget_recent()
-    forget_sites()
+    forget_process_memory()
     yield
 
 

@@ -124,3 +124,31 @@ def test_a_renamed_site_is_forgotten(reader):
     # The rules index is now the site root, so the rule lives at /switching/.
     assert reader.get("/switching/").status_code == 200
     assert reader.get(RULE_URL).status_code == 404
+
+
+def test_a_process_reads_a_route_it_used_a_moment_ago_from_memory(reader):
+    from unittest import mock
+
+    from portal import routing
+
+    for _ in range(3):  # walked, cached, then served from the cached copy
+        assert reader.get(RULE_URL).status_code == 200
+    with mock.patch.object(routing.cache, "get", wraps=routing.cache.get) as cache_get:
+        assert reader.get(RULE_URL).status_code == 200
+        assert not [c for c in cache_get.call_args_list if c.args[0].startswith("portal:route:")]
+        later = routing.time.monotonic() + routing.MEMO_TTL + 1
+        with mock.patch.object(routing.time, "monotonic", return_value=later):
+            assert reader.get(RULE_URL).status_code == 200
+        assert [c for c in cache_get.call_args_list if c.args[0].startswith("portal:route:")]
+
+
+def test_each_request_gets_its_own_copy_of_a_remembered_page(reader):
+    from portal import routing
+
+    for _ in range(3):
+        reader.get(RULE_URL)
+    site, root_url_path = routing.site_for(reader.get(RULE_URL).wsgi_request)
+    first = routing.remembered(site, root_url_path, ["rules", "switching"]).page
+    second = routing.remembered(site, root_url_path, ["rules", "switching"]).page
+    assert first.pk == second.pk and first is not second
+    assert first.cache_stamp == second.cache_stamp
