@@ -1,4 +1,5 @@
 from .models import hook_panels
+from .release import release
 
 
 def staff_nav(request):
@@ -15,3 +16,8 @@ def staff_nav(request):
             item for contributed in hook_panels("portal_staff_nav", request) for item in contributed
         ]
     return {"staff_nav": items}
+
+
+def portal_release(request):
+    """The release, for template fragments cached across deploys (see portal/release.py)."""
+    return {"portal_release": release()}

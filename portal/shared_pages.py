@@ -30,6 +30,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from .release import release
+
 TTL = 10 * 60
 
 
@@ -144,7 +146,7 @@ def serve(request, template: str, context: dict, key_parts: tuple) -> HttpRespon
 
     `key_parts` must name a rendering that never changes (a cached page copy's stamp, say, not
     just the page): each process keeps the renderings it used last in memory as well."""
-    digest = hashlib.sha256(repr((*key_parts, get_language())).encode()).hexdigest()
+    digest = hashlib.sha256(repr((*key_parts, get_language(), release())).encode()).hexdigest()
     key = f"portal:shared-page:{digest}"
     html = _recent.get(key)
     if html is None:
