@@ -1,5 +1,4 @@
 from .models import hook_panels
-from .release import release
 
 
 def staff_nav(request):
@@ -16,8 +15,3 @@ def staff_nav(request):
             item for contributed in hook_panels("portal_staff_nav", request) for item in contributed
         ]
     return {"staff_nav": items}
-
-
-def portal_release(request):
-    """The release, for template fragments cached across deploys (see portal/release.py)."""
-    return {"portal_release": release()}

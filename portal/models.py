@@ -15,6 +15,7 @@ from wagtail.models import Orderable, Page
 
 from . import shared_pages
 from .blocks import RICH_TEXT_FEATURES, Audience, BodyStreamBlock
+from .release import release
 from .restrictions import ViewRestrictionsInOneQuery
 from .search.indexing import JapaneseSearchable, streamfield_text
 
@@ -101,6 +102,7 @@ class RulePage(JapaneseSearchable, ViewRestrictionsInOneQuery, Page):
         mine = Audience.of(request.user)
         context["my_audiences"] = mine
         context["audience_key"] = "-".join(sorted(mine))
+        context["portal_release"] = release()  # the cached body must not outlive a deploy
         # Sections for the reader's own department come first, marked as theirs. Read only when the
         # cached body (see the template) has to be rendered again.
         context["my_sections"] = lazy_list(

@@ -42,6 +42,7 @@ from wagtail import views as wagtail_views
 from wagtail.models import Page, Site
 from wagtail.url_routing import RouteResult
 
+from .process_memory import Recent
 from .restrictions import restrictions_exist_sql
 
 ROUTE_TTL = 60 * 60
@@ -53,8 +54,9 @@ MEMO_SIZE = 2000
 
 # Sites are remembered in each process (they change about never, and asking Redis twice per
 # request for them costs more than the page's own query): forgotten when a site is saved or
-# deleted in this process, and after SITE_TTL seconds in any case.
-_sites: dict[tuple[str, int | str], tuple[float, Site, str]] = {}
+# deleted in this process, and after SITE_TTL seconds in any case. Only allowed host names get
+# here, but the memory stays bounded anyway.
+_sites = Recent(size=100, ttl=SITE_TTL)
 
 
 @receiver([post_save, post_delete], sender=Site)
@@ -65,17 +67,15 @@ def forget_sites(**kwargs) -> None:
 def site_for(request) -> tuple[Site, str] | None:
     """The request's site (as Wagtail would choose it) and its root page's URL path."""
     where = (split_domain_port(request._get_raw_host())[0], request.get_port())
-    now = time.monotonic()
     found = _sites.get(where)
-    if found is None or found[0] < now:
+    if found is None:
         site = Site.find_for_request(request)
         if site is None:
             return None
         root_url_path = Page.objects.filter(pk=site.root_page_id).values_list("url_path", flat=True).first()
-        if len(_sites) > 100:  # only allowed host names get here, but stay bounded anyway
-            _sites.clear()
-        found = _sites[where] = (now + SITE_TTL, _fresh(site), root_url_path)
-    return _fresh(found[1]), found[2]
+        found = (_fresh(site), root_url_path)
+        _sites.put(where, found)
+    return _fresh(found[0]), found[1]
 
 
 def _fresh(site: Site) -> Site:
@@ -129,38 +129,24 @@ def forget_pages(pages) -> None:
                 components = [c for c in page.url_path[len(root.url_path) :].split("/") if c]
                 keys.append(_route_key(site, components))
     for key in keys:
-        _memo.pop(key, None)
+        _routes.pop(key)
     if keys:
         cache.delete_many(keys)
-
-
-def forget_process_memory() -> None:
-    """Forget what this process holds in memory (sites, recent routes): tests start afresh."""
-    _sites.clear()
-    _memo.clear()
 
 
 # The route entries this process used in the last MEMO_TTL seconds: a popular page is read many
 # times a second, and each use checks the database anyway; only a change that is not a new
 # revision (forget_pages) reaches the other processes that much later.
-_memo: dict[str, tuple[float, tuple]] = {}
+_routes = Recent(size=MEMO_SIZE, ttl=MEMO_TTL)
 
 
 def _entry(key: str) -> tuple | None:
-    now = time.monotonic()
-    found = _memo.get(key)
-    if found is not None and found[0] > now:
-        return found[1]
-    entry = cache.get(key)
-    if entry is not None:
-        _keep(key, entry, now)
+    entry = _routes.get(key)
+    if entry is None:
+        entry = cache.get(key)
+        if entry is not None:
+            _routes.put(key, entry)
     return entry
-
-
-def _keep(key: str, entry: tuple, now: float) -> None:
-    if len(_memo) > MEMO_SIZE:
-        _memo.clear()
-    _memo[key] = (now + MEMO_TTL, entry)
 
 
 def _load(page_id: int, content_type_id: int) -> Page | None:
@@ -187,7 +173,7 @@ def remembered(site: Site, root_url_path: str, components: list[str]) -> RouteRe
             pickled = pickle.dumps(page, pickle.HIGHEST_PROTOCOL)
             entry = (content_type_id, page_id, tree_path, live_revision_id, pickled, time.time())
             cache.set(key, entry, ROUTE_TTL)
-            _keep(key, entry, time.monotonic())
+            _routes.put(key, entry)
     else:
         # Each request gets its own copy: serving a page sets attributes on it. Pickled by this
         # portal (it came through the cache, as every cached value does).

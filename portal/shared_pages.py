@@ -16,9 +16,6 @@ Nothing here skips a check: Wagtail's view-restriction check has run before a pa
 import functools
 import hashlib
 import re
-import threading
-import time
-from collections import OrderedDict
 
 from django.contrib.messages import get_messages
 from django.core.cache import cache
@@ -30,47 +27,15 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from .process_memory import Recent
 from .release import release
 
 TTL = 10 * 60
 
 
-class _Recent:
-    """The renderings this process used last, for up to TTL seconds: a rule page read a thousand
-    times a minute need not come from the cache each time. Bounded, and shared by threads."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self.entries: OrderedDict[str, tuple[float, str]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: str) -> str | None:
-        with self.lock:
-            found = self.entries.get(key)
-            if found is None or found[0] < time.monotonic():
-                return None
-            self.entries.move_to_end(key)
-            return found[1]
-
-    def put(self, key: str, html: str) -> None:
-        with self.lock:
-            self.entries[key] = (time.monotonic() + TTL, html)
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self.lock:
-            self.entries.clear()
-
-
-# A few hundred renderings of some tens of kilobytes each: a few megabytes per process.
-_recent = _Recent(size=300)
-
-
-def forget_recent() -> None:
-    """Forget this process's renderings (each test starts from nothing)."""
-    _recent.clear()
+# The renderings this process used last: a rule page read a thousand times a minute need not come
+# from the cache each time. A few hundred of some tens of kilobytes each: a few megabytes.
+_recent = Recent(size=300, ttl=TTL)
 
 
 def _user_name(request) -> SafeString:

@@ -22,12 +22,10 @@ def _empty_cache():
     that no longer exist."""
     from django.core.cache import cache
 
-    from portal import shared_pages
-    from portal.routing import forget_process_memory
+    from portal.process_memory import forget_everything
 
     cache.clear()
-    shared_pages.forget_recent()
-    forget_process_memory()
+    forget_everything()
     yield
 
 

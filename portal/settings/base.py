@@ -92,7 +92,6 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "wagtail.contrib.settings.context_processors.settings",
                 "portal.context_processors.staff_nav",
-                "portal.context_processors.portal_release",
             ],
         },
     },

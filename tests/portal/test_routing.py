@@ -129,15 +129,15 @@ def test_a_renamed_site_is_forgotten(reader):
 def test_a_process_reads_a_route_it_used_a_moment_ago_from_memory(reader):
     from unittest import mock
 
-    from portal import routing
+    from portal import process_memory, routing
 
     for _ in range(3):  # walked, cached, then served from the cached copy
         assert reader.get(RULE_URL).status_code == 200
     with mock.patch.object(routing.cache, "get", wraps=routing.cache.get) as cache_get:
         assert reader.get(RULE_URL).status_code == 200
         assert not [c for c in cache_get.call_args_list if c.args[0].startswith("portal:route:")]
-        later = routing.time.monotonic() + routing.MEMO_TTL + 1
-        with mock.patch.object(routing.time, "monotonic", return_value=later):
+        later = process_memory.time.monotonic() + routing.MEMO_TTL + 1
+        with mock.patch.object(process_memory.time, "monotonic", return_value=later):
             assert reader.get(RULE_URL).status_code == 200
         assert [c for c in cache_get.call_args_list if c.args[0].startswith("portal:route:")]
 

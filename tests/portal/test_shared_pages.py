@@ -11,7 +11,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.test import Client
 
 from people.models import Person, Unit
-from portal import shared_pages
+from portal import process_memory, shared_pages
 from portal.models import RulePage
 
 pytestmark = pytest.mark.django_db
@@ -119,14 +119,14 @@ def test_a_process_keeps_the_renderings_it_used_last(demo):
 
 
 def test_the_kept_renderings_are_bounded_and_expire():
-    recent = shared_pages._Recent(size=2)
+    recent = process_memory.Recent(size=2, ttl=shared_pages.TTL)
     for key in ["a", "b", "c"]:
         recent.put(key, key.upper())
     assert recent.get("a") is None and recent.get("b") == "B" and recent.get("c") == "C"
     recent.get("b")
     recent.put("d", "D")  # "c" was used longest ago
     assert recent.get("c") is None and recent.get("b") == "B"
-    with mock.patch.object(shared_pages.time, "monotonic", return_value=shared_pages.time.monotonic() + 3600):
+    with mock.patch.object(process_memory.time, "monotonic", return_value=process_memory.time.monotonic() + 3600):
         assert recent.get("b") is None
 
 
