@@ -21,6 +21,36 @@ def best_attempt(*, person, quiz: Quiz, context: str) -> Attempt | None:
     )
 
 
+def counted_attempts(*, person, quiz: Quiz, context: str) -> QuerySet[Attempt]:
+    """The attempts that count against the quiz's attempt limit in this context (open ones included)."""
+    return attempts_for(person=person, quiz=quiz, context=context)
+
+
+def attempts_left(*, quiz: Quiz, person, context: str) -> int | None:
+    """How many new attempts the person may still start in this context; None means no limit.
+
+    0 once the person has passed (no attempt follows a pass) or has used every allowed attempt;
+    an open attempt counts as used.
+    """
+    if has_passed(person=person, quiz=quiz, context=context):
+        return 0
+    if not quiz.max_attempts:
+        return None
+    return max(0, quiz.max_attempts - counted_attempts(person=person, quiz=quiz, context=context).count())
+
+
+def failed_out(*, quiz: Quiz, person, context: str) -> bool:
+    """Every allowed attempt was used and graded without a pass: nothing more the person can do."""
+    if not quiz.max_attempts:
+        return False
+    counted = counted_attempts(person=person, quiz=quiz, context=context)
+    return (
+        counted.filter(status=Attempt.Status.SUBMITTED, passed=False).count() >= quiz.max_attempts
+        and not counted.filter(status=Attempt.Status.IN_PROGRESS).exists()
+        and not has_passed(person=person, quiz=quiz, context=context)
+    )
+
+
 def attempt_of_owner(*, public_id, person) -> Attempt | None:
     """The attempt, only if it belongs to this person (anyone else gets nothing, not a refusal)."""
     return Attempt.objects.select_related("quiz").filter(public_id=public_id, person=person).first()
