@@ -103,13 +103,17 @@ def dashboard(request, unit_code: str | None = None):
             )
         },
         "weak_points": selectors.weak_points(dashboard=board, request=request),
+        # The link into the question bank's editor is for those Wagtail lets in: anyone else
+        # (a manager) bounced between /admin/ and the login page.
+        "may_edit_questions": request.user.has_perms(["wagtailadmin.access_admin", "quizzes.change_questionbank"]),
         "attestations": selectors.attestation_completion(unit_ids=board.unit_ids),
         "checklists": selectors.checklist_completion(
             unit_ids=board.unit_ids, since=period[0] if period else None, until=period[1] if period else None
         ),
         "overdue": overdue_first,
         "overdue_count": overdue_count,
-        "query": _query(board.unit.code if board.unit else None, cycle),
+        # Not "query": base.html fills the header search box from a context variable of that name.
+        "scope_query": _query(board.unit.code if board.unit else None, cycle),
         "unit_query": _query(None, cycle),
         "tables": exports.TABLE_NAMES,
         "xapi_configured": bool(xapi.lrs_settings()[0]),
@@ -144,7 +148,7 @@ def overdue_list(request):
             "cycle": cycle,
             "page": page,
             "checklists": checklists,
-            "query": _query(unit.code if unit else None, cycle),
+            "scope_query": _query(unit.code if unit else None, cycle),
         },
     )
 

@@ -127,3 +127,61 @@ def test_wagtail_admin_menu_links_the_dashboard_for_training_administrators(clie
     response = client.get("/admin/")
     assert response.status_code == 200
     assert reverse("reports:dashboard") in response.content.decode()
+
+
+def test_a_manager_sees_weak_points_without_a_link_into_the_wagtail_admin(client, world):
+    """A manager has no Wagtail admin access: a link to the snippet editor only bounced between
+    /admin/ and the login page, so the question stays on the dashboard with its share."""
+    client.force_login(world["manager"])
+    body = client.get(reverse("reports:dashboard")).content.decode()
+    assert "rp-weak-share" in body  # the weak points are there
+    assert "/admin/snippets/" not in body
+
+
+def test_a_training_administrator_who_may_edit_question_banks_gets_the_edit_link(client, world):
+    from django.contrib.auth.models import Permission
+
+    admin = world["admin"]
+    admin.user_permissions.add(
+        Permission.objects.get(codename="access_admin"), Permission.objects.get(codename="change_questionbank")
+    )
+    client.force_login(admin)
+    body = client.get(reverse("reports:dashboard")).content.decode()
+    assert "/admin/snippets/quizzes/questionbank/edit/" in body
+
+
+def test_the_unit_page_leaves_the_header_search_box_empty(client, world):
+    client.force_login(world["manager"])
+    body = client.get(reverse("reports:unit", args=["SALES"])).content.decode()
+    search_box = re.search(r'<input id="site-search"[^>]*>', body).group(0)
+    assert 'value=""' in search_box
+    # The dashboard's own links still keep the unit.
+    assert reverse("reports:overdue") + "?unit=SALES" in body
+
+
+def test_the_regulator_form_labels_its_period_fields_as_a_period(client, world):
+    client.force_login(world["admin"])
+    body = client.get(reverse("reports:regulator"), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "異動元" not in body and "異動先" not in body
+    assert re.search(r'<label for="start">開始日</label>', body)
+    assert re.search(r'<label for="end">終了日</label>', body)
+
+
+def test_the_home_panel_is_styled_by_a_stylesheet_the_home_page_loads(client, world, settings):
+    """Every class in the training-compliance panel has a rule in a stylesheet linked from home."""
+    from django.contrib.staticfiles import finders
+
+    from portal.demo import load as load_portal
+
+    load_portal(__import__("io").StringIO())
+    client.force_login(world["manager"])
+    body = client.get("/").content.decode()
+    panel = re.search(r'<section class="card" aria-labelledby="reports-home">.*?</section>', body, re.S).group(0)
+    css = ""
+    for href in re.findall(r'<link rel="stylesheet" href="/static/([^"]+)"', body):
+        with open(finders.find(href), encoding="utf-8") as f:
+            css += f.read()
+    classes = {c for attr in re.findall(r'class="([^"]+)"', panel) for c in attr.split()} - {"card", "button"}
+    assert classes
+    for name in classes:
+        assert "." + name in css, name
