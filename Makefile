@@ -9,7 +9,7 @@ SYSTEM_PACKAGES := chromium fonts-ipaexfont-gothic fonts-ipaexfont-mincho libhar
 
 APPS := portal people audit casebook enquiries quizzes training reports whistleblowing
 
-.PHONY: run test lint format bench demo setup system-deps migrate messages messages-extract lock worker audit
+.PHONY: run test lint format bench demo setup system-deps migrate messages messages-extract lock worker scheduler audit
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -45,11 +45,14 @@ demo: setup
 run: demo
 	$(PY) manage.py collectstatic --no-input -v0
 	@$(PY) manage.py demo --print-logins
-	@echo "Task worker and portal starting on http://127.0.0.1:8000/ (Ctrl-C stops both)"
-	@trap 'kill 0' EXIT; $(PY) manage.py task_worker -v0 & $(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Task worker, scheduler and portal starting on http://127.0.0.1:8000/ (Ctrl-C stops all three)"
+	@trap 'kill 0' EXIT; $(PY) manage.py task_worker -v0 & $(PY) manage.py scheduler & $(PY) manage.py runserver 127.0.0.1:8000
 
 worker: setup
 	$(PY) manage.py task_worker
+
+scheduler: setup
+	$(PY) manage.py scheduler
 
 test: export DJANGO_SETTINGS_MODULE = portal.settings.test
 test: setup lint

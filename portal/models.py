@@ -267,3 +267,26 @@ class SentMail(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class PeriodicJobRun(models.Model):
+    """One slot of a periodic job, claimed by the scheduler that runs it (portal/scheduler.py).
+
+    The unique (job, slot) pair is the lock: of two schedulers reaching the same slot, only the
+    one whose insert succeeds runs the job.
+    """
+
+    job = models.CharField(_("job"), max_length=100)
+    slot = models.DateTimeField(_("slot"))
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    succeeded = models.BooleanField(_("succeeded"), null=True)
+    output = models.TextField(_("output"), blank=True)
+
+    class Meta:
+        verbose_name = _("periodic job run")
+        verbose_name_plural = _("periodic job runs")
+        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="portal_periodic_job_slot_once")]
+
+    def __str__(self):
+        return f"{self.job} @ {self.slot:%Y-%m-%d %H:%M}"

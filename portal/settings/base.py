@@ -281,6 +281,24 @@ LOGGING = {
 }
 
 # --- Portal-specific settings ----------------------------------------------------------
+# What `manage.py scheduler` runs (portal/scheduler.py): management commands, every `every`
+# seconds, `at` seconds after local midnight. Each is idempotent; each slot runs once.
+PORTAL_PERIODIC_JOBS = [
+    {"command": "hotline_notify", "every": 60 * 60},
+    {"command": "hotline_reminders", "every": 24 * 60 * 60, "at": 6 * 60 * 60},
+    {"command": "hotline_purge", "every": 24 * 60 * 60, "at": 3 * 60 * 60},
+    {"command": "send_training_reminders", "every": 24 * 60 * 60, "at": 7 * 60 * 60},
+    {"command": "audit_checkpoint", "every": 60 * 60},
+]
+
+# Checkpoints of the audit chain's head (audit/checkpoints.py): signed with an Ed25519 key the
+# database does not hold, written to a directory the database's owner cannot rewrite (in
+# production WORM storage or another host's append-only mount: docs/deployment.md).
+AUDIT_CHECKPOINT_DIR = Path(os.environ.get("AUDIT_CHECKPOINT_DIR", BASE_DIR / "var" / "audit-checkpoints"))
+AUDIT_CHECKPOINT_SIGNING_KEY_FILE = os.environ.get("AUDIT_CHECKPOINT_SIGNING_KEY_FILE", "")
+# The public half, pinned, so a checkpoint signed with any other key is refused (hex, 64 digits).
+AUDIT_CHECKPOINT_VERIFY_KEY = os.environ.get("AUDIT_CHECKPOINT_VERIFY_KEY", "")
+
 PORTAL_ENQUIRY_RESPONSE_BUSINESS_DAYS = int(os.environ.get("PORTAL_ENQUIRY_RESPONSE_BUSINESS_DAYS", "3"))
 
 # Hotline intake limits, none of them per client (docs/hotline-threat-model.md): a form must be

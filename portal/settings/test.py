@@ -1,4 +1,5 @@
 import os
+import tempfile
 
 from .base import *  # noqa: F403
 
@@ -28,6 +29,11 @@ if os.environ.get("MEDIA_ROOT"):
     MEDIA_ROOT = Path(os.environ["MEDIA_ROOT"])  # noqa: F405
 if os.environ.get("PORTAL_PRIVATE_MEDIA_ROOT"):
     PORTAL_PRIVATE_MEDIA_ROOT = Path(os.environ["PORTAL_PRIVATE_MEDIA_ROOT"])  # noqa: F405
+# Audit checkpoints belong to one database: a test process (and each e2e server) gets its own
+# folder unless told otherwise, so checkpoints of another database never fail its verification.
+AUDIT_CHECKPOINT_DIR = Path(  # noqa: F405
+    os.environ.get("AUDIT_CHECKPOINT_DIR") or tempfile.mkdtemp(prefix="portal-audit-checkpoints-")
+)
 
 # Tests send hotline forms the moment they are served and file many reports in one process;
 # tests/whistleblowing/test_rate_limit.py sets the production values.
