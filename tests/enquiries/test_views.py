@@ -323,3 +323,23 @@ def test_home_page_tells_the_asker_about_a_recent_answer(client, responder, aske
 
     time_machine.move_to(timezone.now() + dt.timedelta(days=31))
     assert enquiry.subject not in client.get("/").content.decode()
+
+
+def test_home_page_shows_responders_the_queue_with_its_overdue_count(client, responder, asker, home, time_machine):
+    time_machine.move_to(dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.UTC))
+    services.enquiry_submit(asker=asker, subject="古い質問", body="本文")
+    time_machine.move_to(dt.datetime(2026, 11, 10, 1, 0, tzinfo=dt.UTC))
+    services.enquiry_submit(asker=asker, subject="新しい質問", body="本文")
+    client.force_login(responder)
+
+    html = client.get("/").content.decode()
+
+    panel = re.search(r'<section class="card" aria-labelledby="enquiry-queue-heading">.*?</section>', html, re.S)
+    assert panel, "no queue panel on the responder's home page"
+    panel = panel.group(0)
+    assert f'href="{reverse("enquiries:queue")}"' in panel
+    assert re.search(r'<span class="stat-value">2</span>', panel)  # waiting for the desk
+    assert re.search(r'<span class="stat-value stat-bad">1</span>', panel)  # of which overdue
+
+    client.force_login(asker)
+    assert "enquiry-queue-heading" not in client.get("/").content.decode()
