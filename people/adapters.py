@@ -1,5 +1,21 @@
+import base64
+import functools
+import time
+
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.authentication import get_authentication_records
+from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+# Marks a value encrypted by MFAAdapter.encrypt (people/migrations/0005 encrypted the older ones).
+ENCRYPTED_PREFIX = "fernet1:"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -8,6 +24,45 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return False
 
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        # A person who has just typed their password and is adding their first second factor (the
+        # portal sends privileged roles straight to enrolment after login) is not asked for the
+        # password again: the login itself is the recent authentication. Changes to an existing
+        # factor still ask.
+        request = context.request
+        if (
+            app == "allauth.mfa"
+            and request is not None
+            and request.user.is_authenticated
+            and not Authenticator.objects.filter(user=request.user).exists()
+            and _logged_in_recently(request)
+        ):
+            return False
+        return super().is_reauthentication_required(app=app, **kwargs)
+
+
+def _logged_in_recently(request) -> bool:
+    records = get_authentication_records(request, request.user)
+    latest = max((record.get("at", 0) for record in records), default=0)
+    return time.time() - latest < account_settings.REAUTHENTICATION_TIMEOUT
+
+
+@functools.cache
+def _fernet(key: str) -> Fernet:
+    # HKDF turns a passphrase of any length into Fernet's 32-byte key; the info string keeps this
+    # key apart from anything else ever derived from the same setting.
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"conduct-portal mfa secrets").derive(
+        key.encode()
+    )
+    return Fernet(base64.urlsafe_b64encode(derived))
+
+
+def mfa_fernet() -> Fernet:
+    key = settings.PORTAL_MFA_KEY
+    if not key:
+        raise ImproperlyConfigured("PORTAL_MFA_KEY must be set to store MFA secrets.")
+    return _fernet(key)
+
 
 class MFAAdapter(DefaultMFAAdapter):
     def build_totp_svg(self, url: str) -> str:
@@ -15,3 +70,17 @@ class MFAAdapter(DefaultMFAAdapter):
         # image, so the site's CSP needs no data: images; an inline <svg> takes no XML declaration.
         svg = super().build_totp_svg(url)
         return svg[svg.index("<svg") :]
+
+    # TOTP secrets and recovery-code seeds are stored encrypted under PORTAL_MFA_KEY, which is not in
+    # the database: whoever reads mfa_authenticator alone cannot compute anyone's codes.
+    def encrypt(self, text: str) -> str:
+        return ENCRYPTED_PREFIX + mfa_fernet().encrypt(text.encode()).decode("ascii")
+
+    def decrypt(self, encrypted_text: str) -> str:
+        # No plaintext fallback: a secret written into the table directly must not be accepted.
+        if not encrypted_text.startswith(ENCRYPTED_PREFIX):
+            raise ValueError("MFA secret is not encrypted with PORTAL_MFA_KEY")
+        try:
+            return mfa_fernet().decrypt(encrypted_text.removeprefix(ENCRYPTED_PREFIX).encode("ascii")).decode()
+        except InvalidToken as error:
+            raise ValueError("MFA secret does not decrypt with PORTAL_MFA_KEY") from error

@@ -279,3 +279,23 @@ class HRImportJob(models.Model):
         share = self.processed / self.total
         # Validation is the long part; applying is one transaction at the end.
         return int(share * 90) if self.phase == "validate" else 90 + int(share * 10)
+
+
+class UsedTOTPStep(models.Model):
+    """A time step whose code has already let someone in with this authenticator.
+
+    allauth remembers a used code for one period, but with MFA_TOTP_TOLERANCE a code validates for
+    (2 x tolerance + 1) periods, so it could be replayed later in its window. The database is shared
+    by every process (the cache is not, without Redis), and the unique constraint makes the claim
+    atomic: of two simultaneous uses of one code, one insert fails.
+    """
+
+    authenticator = models.ForeignKey("mfa.Authenticator", on_delete=models.CASCADE, related_name="+")
+    step = models.BigIntegerField()
+    used_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["authenticator", "step"], name="totp_step_used_once")]
+
+    def __str__(self) -> str:
+        return f"{self.authenticator_id}@{self.step}"

@@ -9,6 +9,8 @@ def staff_nav(request):
     """
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
+    if getattr(request, "mfa_enrolment_pending", False):
+        return {}  # every staff page would send them back to enrolment (RequireMFAMiddleware)
     items = getattr(request, "_portal_staff_nav", None)
     if items is None:
         items = request._portal_staff_nav = [

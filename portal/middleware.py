@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 
 # The hotline and the certificate check are public; everything under /admin/ is Wagtail's.
 ADMIN_PREFIX = "/admin/"
@@ -65,15 +66,19 @@ class RequireMFAMiddleware:
     files stay reachable until they do.
     """
 
-    allowed_prefixes = ("/accounts/", "/i18n/", "/static/", "/healthz")
+    # Never send a background request (the favicon, a stylesheet) to enrolment: the enrolment page
+    # is the person's only way forward, and a second copy of it in the background is useless.
+    allowed_prefixes = ("/accounts/", "/i18n/", "/static/", "/healthz", "/favicon.ico")
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = request.user
-        if mfa_required(user) and not request.path.startswith(self.allowed_prefixes) and not _has_mfa(user):
-            return redirect(f"{reverse('mfa_activate_totp')}?next={request.path}")
+        # Read by the staff navigation, which stays hidden until the person can use it.
+        request.mfa_enrolment_pending = mfa_required(user) and not _has_mfa(user)
+        if request.mfa_enrolment_pending and not request.path.startswith(self.allowed_prefixes):
+            return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 
 

@@ -172,6 +172,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files browsers ask for at the site root (/favicon.ico), served by WhiteNoise before any login
+# or MFA check can redirect them.
+WHITENOISE_ROOT = BASE_DIR / "portal" / "public"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 # Files served only through views that check access (enquiry attachments, issued reports);
@@ -218,6 +221,15 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Conduct Portal"
 # One step either side absorbs phone clocks that drift by a few seconds.
 MFA_TOTP_TOLERANCE = 1
+# A code is good once for its whole window; enrolment keeps its secret until it succeeds (people/mfa.py).
+MFA_FORMS = {
+    "activate_totp": "people.mfa.ActivateTOTPForm",
+    "authenticate": "people.mfa.AuthenticateForm",
+    "reauthenticate": "people.mfa.ReauthenticateForm",
+}
+# Encrypts TOTP secrets and recovery-code seeds in the database (people/adapters.py). Not derived
+# from SECRET_KEY, so the two can be kept and rotated apart; production.py requires it to be set.
+PORTAL_MFA_KEY = os.environ.get("PORTAL_MFA_KEY", "development-only-mfa-key-never-use-in-production")
 # Roles that must have a second factor before they reach any staff page.
 PORTAL_MFA_REQUIRED_GROUPS = [
     "compliance_editors",

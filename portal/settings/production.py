@@ -8,6 +8,11 @@ from .base import SECRET_KEY
 if not SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment (at least 50 characters).")
 
+if len(os.environ.get("PORTAL_MFA_KEY", "")) < 32:
+    raise ImproperlyConfigured("PORTAL_MFA_KEY must be set in the environment (at least 32 characters).")
+# `manage.py demo` refuses to run: it creates accounts with a published password.
+PORTAL_DEMO_ALLOWED = False
+
 DEBUG = False
 SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "true").lower() == "true"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,0 +1,89 @@
+"""The portal's rules around allauth's TOTP: one use per code, and an enrolment secret that stays put.
+
+allauth's forms are kept (their rate limits, signals and messages); the subclasses here are named
+in settings.MFA_FORMS.
+"""
+
+import base64
+import hashlib
+import hmac
+import struct
+import time
+
+from allauth.mfa.adapter import get_adapter
+from allauth.mfa.base.forms import AuthenticateForm as AllauthAuthenticateForm
+from allauth.mfa.base.forms import ReauthenticateForm as AllauthReauthenticateForm
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.forms import ActivateTOTPForm as AllauthActivateTOTPForm
+from allauth.mfa.totp.internal import auth as totp_auth
+from django import forms
+from django.conf import settings
+
+
+def totp_period() -> int:
+    return getattr(settings, "MFA_TOTP_PERIOD", 30)
+
+
+def totp_current_step() -> int:
+    return int(time.time()) // totp_period()
+
+
+def totp_code(secret: str, step: int) -> str:
+    """RFC 6238's code for one time step (SHA-1, as authenticator apps and allauth use)."""
+    key = base64.b32decode(secret.encode("ascii"), casefold=True)
+    digest = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    digits = getattr(settings, "MFA_TOTP_DIGITS", 6)
+    return f"{value % 10**digits:0{digits}}"
+
+
+def totp_steps_accepting(secret: str, code: str) -> list[int]:
+    """The steps, within the tolerance window around now, whose code is `code`."""
+    code = "".join(code.split())
+    tolerance = getattr(settings, "MFA_TOTP_TOLERANCE", 0)
+    now = totp_current_step()
+    return [
+        step
+        for step in range(now - tolerance, now + tolerance + 1)
+        if hmac.compare_digest(totp_code(secret, step), code)
+    ]
+
+
+class ActivateTOTPForm(AllauthActivateTOTPForm):
+    """allauth's enrolment form, except that showing it does not make a new secret.
+
+    allauth makes a new secret on every GET, so any background request that lands on the page (a
+    favicon redirected there, a second tab, a reload) silently invalidates the QR code the person
+    has just scanned. Here the secret in the session stays until enrolment succeeds (allauth then
+    clears it) or the person asks for a new one (people.views.totp_secret_renew).
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        self.user = kwargs.pop("user")
+        # Skips allauth's __init__, whose only other work is the regeneration this class is for.
+        forms.Form.__init__(self, *args, **kwargs)
+        self.secret = totp_auth.get_totp_secret(regenerate=False)
+
+
+class _NoReplay:
+    """Refuses a TOTP code whose time step has already been used with the same authenticator."""
+
+    def clean_code(self) -> str:
+        from .services import totp_code_claim
+
+        code = super().clean_code()
+        authenticator = self.authenticator
+        if authenticator.type == Authenticator.Type.TOTP and not totp_code_claim(
+            authenticator=authenticator, code=code
+        ):
+            raise get_adapter().validation_error("incorrect_code")
+        return code
+
+
+class AuthenticateForm(_NoReplay, AllauthAuthenticateForm):
+    pass
+
+
+class ReauthenticateForm(_NoReplay, AllauthReauthenticateForm):
+    pass
