@@ -5,6 +5,7 @@ for a laptop (SQLite, local memory cache) and are overridden in production.
 """
 
 import os
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -277,18 +278,41 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Error e-mails go to ADMINS ("Name <address>, …" in the environment), with DEBUG off.
+ADMINS = [parseaddr(a) for a in os.environ.get("ADMINS", "").split(",") if a.strip()]
+
+# Every handler and logger has the hotline filter (portal/log_filters.py): no request data,
+# headers or query string of a /hotline/ request, and nothing shaped like a receipt, anywhere.
+# A handler added here must list it too (tests/whistleblowing/test_error_reports.py checks).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "hotline": {"()": "portal.log_filters.HotlineRedactionFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": "INFO"},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["hotline"]},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["hotline", "require_debug_false"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": "INFO", "filters": ["hotline"]},
     "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": "INFO", "filters": ["hotline"]},
         # Request logs name the client; the hotline must never be logged with one,
         # so Django's request logger only reports errors and never the address.
-        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
-        "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
-        "wagtail": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django.request": {
+            "handlers": ["console", "mail_admins"],
+            "level": "ERROR",
+            "propagate": False,
+            "filters": ["hotline"],
+        },
+        "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False, "filters": ["hotline"]},
+        "wagtail": {"handlers": ["console"], "level": "WARNING", "propagate": False, "filters": ["hotline"]},
     },
 }
 
