@@ -7,6 +7,8 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.authentication import get_authentication_records
 from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
+
+from . import sso
 from allauth.mfa.models import Authenticator
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
@@ -23,6 +25,15 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request):
         return False
+
+    # Corporate SSO (people/sso.py): a trusted provider's MFA stands in for allauth's second-factor
+    # step, and logging out also ends the provider's session where it offers RP-initiated logout.
+    def get_login_stages(self) -> list[str]:
+        stages = super().get_login_stages()
+        return [sso.AUTHENTICATE_STAGE if s == sso.ALLAUTH_AUTHENTICATE_STAGE else s for s in stages]
+
+    def get_logout_redirect_url(self, request) -> str:
+        return sso.logout_url(request) or super().get_logout_redirect_url(request)
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         # A person who has just typed their password and is adding their first second factor (the

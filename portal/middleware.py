@@ -76,7 +76,7 @@ class RequireMFAMiddleware:
     def __call__(self, request):
         user = request.user
         # Read by the staff navigation, which stays hidden until the person can use it.
-        request.mfa_enrolment_pending = mfa_required(user) and not _has_mfa(user)
+        request.mfa_enrolment_pending = mfa_required(user) and not _has_mfa(user) and not _sso_did_mfa(request)
         if request.mfa_enrolment_pending and not request.path.startswith(self.allowed_prefixes):
             return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
@@ -87,5 +87,14 @@ def _has_mfa(user) -> bool:
 
     cached = getattr(user, "_has_mfa", None)
     if cached is None:
-        cached = user._has_mfa = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        # A passkey is a second factor too (and the preferred one: it cannot be phished).
+        second_factors = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+        cached = user._has_mfa = Authenticator.objects.filter(user=user, type__in=second_factors).exists()
     return cached
+
+
+def _sso_did_mfa(request) -> bool:
+    # Signed in through an identity provider whose MFA the portal is set to trust (people/sso.py).
+    from people.sso import provider_did_mfa
+
+    return provider_did_mfa(request)

@@ -3,6 +3,9 @@ from django.db import connection
 
 from tests.factories import people as people_factories
 
+# The real OpenID Connect provider of the SSO tests (tests/oidc_provider), started on first use.
+pytest_plugins = ["tests.oidc_provider.fixtures"]
+
 
 def pytest_collection_modifyitems(config, items):
     """Tests marked `postgres` run only when the suite runs against PostgreSQL."""

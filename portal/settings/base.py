@@ -10,6 +10,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from .sso import OIDC_APPS
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -45,6 +47,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "django_tasks",
     "django_tasks_db",
     "django.contrib.admin",
@@ -218,7 +222,12 @@ ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("ALLAUTH_TRUSTED_PROXY_COUNT", 
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 MFA_ADAPTER = "people.adapters.MFAAdapter"
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# Passkeys sign people in without a password (phishing-resistant); the e-mail/password form stays.
+MFA_PASSKEY_LOGIN_ENABLED = True
+# WebAuthn needs a secure context; browsers treat http://127.0.0.1 and localhost as one, but the
+# origin check of the server library does not, so development over plain HTTP must opt in.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = os.environ.get("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", "0") == "1"
 MFA_TOTP_ISSUER = "Conduct Portal"
 # One step either side absorbs phone clocks that drift by a few seconds.
 MFA_TOTP_TOLERANCE = 1
@@ -231,6 +240,16 @@ MFA_FORMS = {
 # Encrypts TOTP secrets and recovery-code seeds in the database (people/adapters.py). Not derived
 # from SECRET_KEY, so the two can be kept and rotated apart; production.py requires it to be set.
 PORTAL_MFA_KEY = os.environ.get("PORTAL_MFA_KEY", "development-only-mfa-key-never-use-in-production")
+# --- Corporate single sign-on (OpenID Connect; portal/settings/sso.py, people/sso.py) --------
+SOCIALACCOUNT_ADAPTER = "people.sso.SSOAdapter"
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": OIDC_APPS}}
+# Only the claims are kept (SocialAccount.extra_data), never access or refresh tokens.
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+# The login page offers only the providers' buttons (the password form stays reachable at
+# /accounts/login/?password=1 for break-glass accounts).
+PORTAL_SSO_ONLY = os.environ.get("PORTAL_SSO_ONLY", "0") == "1"
+
 # Roles that must have a second factor before they reach any staff page.
 PORTAL_MFA_REQUIRED_GROUPS = [
     "compliance_editors",

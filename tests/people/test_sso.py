@@ -1,0 +1,259 @@
+"""Corporate SSO against a real OpenID Connect provider (tests/oidc_provider, its own process).
+
+The portal runs in-process (Django's test client); the provider is driven over HTTP as a
+browser would drive it, and the portal fetches tokens and keys from it over HTTP itself.
+"""
+
+import json
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import pytest
+import requests
+from allauth.socialaccount.models import SocialAccount
+
+from audit.models import AuditEntry
+from people import roles
+from people.hr_import import hr_import_run
+from people.models import Person
+from tests.factories import people as f
+from tests.oidc_provider.people import DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+LOGIN_START = "/accounts/oidc/demo/login/"
+
+
+class ProviderBrowser:
+    """The person's browser at the provider: a cookie jar that signs in there once."""
+
+    def __init__(self, provider):
+        self.provider = provider
+        self.http = requests.Session()
+
+    def authorize(self, authorize_url: str, username: str) -> str:
+        """Follow the portal's redirect to the provider; sign in there if asked; return the
+        portal callback URL the provider sends the browser back to."""
+        response = self.http.get(authorize_url, allow_redirects=False)
+        location = urljoin(authorize_url, response.headers["Location"])
+        if location.startswith(f"{self.provider.url}/login/"):
+            self.http.get(location)
+            next_url = parse_qs(urlsplit(location).query)["next"][0]
+            signed_in = self.http.post(
+                location,
+                data={
+                    "username": username,
+                    "password": DEMO_PASSWORD,
+                    "next": next_url,
+                    "csrfmiddlewaretoken": self.http.cookies["idp_csrftoken"],
+                },
+                allow_redirects=False,
+            )
+            assert signed_in.status_code == 302, "sign-in at the provider failed"
+            response = self.http.get(urljoin(location, signed_in.headers["Location"]), allow_redirects=False)
+            location = urljoin(authorize_url, response.headers["Location"])
+        assert location.startswith("http://testserver/accounts/oidc/demo/login/callback/"), location
+        return location.removeprefix("http://testserver")
+
+
+def sso_login(client, provider, username: str, browser: ProviderBrowser | None = None):
+    """Start at the portal's provider button and come back through the callback; the callback's response."""
+    browser = browser or ProviderBrowser(provider)
+    start = client.post(LOGIN_START)
+    assert start.status_code == 302 and start["Location"].startswith(provider.issuer)
+    return client.get(browser.authorize(start["Location"], username))
+
+
+def signed_in_person(client) -> Person | None:
+    response = client.get("/accounts/email/")  # any page that needs a login
+    return response.wsgi_request.user if response.wsgi_request.user.is_authenticated else None
+
+
+def audit_entries(action: str) -> list[AuditEntry]:
+    return list(AuditEntry.objects.filter(action=action).order_by("seq"))
+
+
+@pytest.fixture
+def sales(db):
+    # Another e-mail address than the provider's: the employee-number claim must decide.
+    return f.person(email="yagi.misaki@example.jp", employee_number="M100001")
+
+
+def test_login_matches_the_person_by_employee_number_and_creates_nobody(client, sso_settings, oidc_provider, sales):
+    people_before = Person.objects.count()
+
+    response = sso_login(client, oidc_provider, "sales@example.jp")
+
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert signed_in_person(client) == sales
+    assert Person.objects.count() == people_before
+    assert SocialAccount.objects.get(provider="demo").user == sales
+    [entry] = audit_entries("sso.login_matched")
+    assert entry.actor_id == sales.pk
+    assert entry.detail == {"provider": "demo", "matched_by": "employee_number", "mfa_at_provider": False}
+
+
+def test_without_an_employee_number_claim_people_are_matched_by_email(client, sso_settings, oidc_provider):
+    sso_settings(employee_number_claim="")
+    person = f.person(email="sales@example.jp", employee_number="Z000001")
+
+    sso_login(client, oidc_provider, "sales@example.jp")
+
+    assert signed_in_person(client) == person
+    assert audit_entries("sso.login_matched")[0].detail["matched_by"] == "email"
+
+
+def test_a_person_unknown_to_the_hr_data_is_refused_with_a_clear_message_and_nothing_is_created(
+    client, sso_settings, oidc_provider, sales
+):
+    people_before = Person.objects.count()
+
+    response = sso_login(client, oidc_provider, "stranger@example.jp")
+
+    assert response.status_code == 403
+    assert "人事データ" in response.content.decode()
+    assert signed_in_person(client) is None
+    assert Person.objects.count() == people_before
+    assert not SocialAccount.objects.exists()
+    [entry] = audit_entries("sso.login_refused")
+    assert entry.detail["reason"] == "unknown"
+    assert entry.detail["claim_value"] == "X900001"
+    # Claims only: nothing that looks like a JWT or an access token is kept in the audit log.
+    assert "eyJ" not in json.dumps(entry.detail) and "token" not in json.dumps(entry.detail)
+
+
+HR_HEADER = "社員番号,メールアドレス,姓,名,会社コード,所属コード,雇用区分,職務,上長社員番号"
+HR_ROWS = [
+    "M100001,sales@example.jp,八木,美咲,MICHINOKU,HACHINOHE,REGULAR,SALES,",
+    "T100003,temp@example.jp,三浦,彩,MICHINOKU,HACHINOHE,TEMP,SALES,",
+]
+
+
+def hr_csv(rows) -> bytes:
+    return ("\r\n".join([HR_HEADER, *rows]) + "\r\n").encode()
+
+
+def test_a_person_deactivated_by_an_hr_import_can_no_longer_sign_in_by_sso(client, sso_settings, oidc_provider):
+    f.unit("HACHINOHE", "八戸営業所")
+    f.employment_type("REGULAR"), f.employment_type("TEMP"), f.job_role("SALES")
+    hr_import_run(raw=hr_csv(HR_ROWS))
+    temp = Person.objects.get(employee_number="T100003")
+    browser = ProviderBrowser(oidc_provider)
+    assert sso_login(client, oidc_provider, "temp@example.jp", browser).status_code == 302
+    assert SocialAccount.objects.get(provider="demo").user == temp
+    client.post("/accounts/logout/")
+
+    hr_import_run(raw=hr_csv(HR_ROWS[:1]), allow_mass_deactivation=True)
+    response = sso_login(client, oidc_provider, "temp@example.jp", browser)
+
+    temp.refresh_from_db()
+    assert not temp.is_active
+    assert response.status_code == 403
+    assert "無効" in response.content.decode()
+    assert signed_in_person(client) is None
+    assert audit_entries("sso.login_refused")[0].detail["reason"] == "inactive"
+
+
+@pytest.fixture
+def compliance_editor(db):
+    return f.person(email="compliance@example.jp", employee_number="M100005", groups=(roles.COMPLIANCE_EDITORS,))
+
+
+@pytest.mark.parametrize("enrolled_totp", [False, True])
+def test_provider_mfa_replaces_the_portal_totp_when_trusted(
+    client, sso_settings, oidc_provider, compliance_editor, enrolled_totp
+):
+    if enrolled_totp:
+        f.enrol_totp(compliance_editor)
+
+    response = sso_login(client, oidc_provider, "compliance@example.jp")
+
+    assert response.status_code == 302 and response["Location"] == "/"
+    home = client.get("/")
+    assert home.status_code == 200 and home.wsgi_request.user == compliance_editor
+    assert audit_entries("sso.login_matched")[0].detail["mfa_at_provider"] is True
+
+
+@pytest.mark.parametrize("enrolled_totp", [False, True])
+def test_without_trust_in_the_provider_mfa_the_portal_asks_for_its_own(
+    client, sso_settings, oidc_provider, compliance_editor, enrolled_totp
+):
+    sso_settings(trust_mfa=False)
+    if enrolled_totp:
+        f.enrol_totp(compliance_editor)
+
+    response = sso_login(client, oidc_provider, "compliance@example.jp")
+
+    if enrolled_totp:
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/2fa/authenticate/")
+    else:
+        assert client.get("/")["Location"].startswith("/accounts/2fa/totp/activate/")
+
+
+def test_a_trusted_provider_login_without_mfa_in_amr_still_needs_the_portal_totp(client, sso_settings, oidc_provider):
+    # The provider signs this person in with a password only (amr: ["pwd"]).
+    f.person(email="sales@example.jp", employee_number="M100001", groups=(roles.COMPLIANCE_EDITORS,))
+
+    sso_login(client, oidc_provider, "sales@example.jp")
+
+    assert client.get("/")["Location"].startswith("/accounts/2fa/totp/activate/")
+
+
+def test_logout_ends_the_provider_session_too(client, sso_settings, oidc_provider, sales):
+    browser = ProviderBrowser(oidc_provider)
+    sso_login(client, oidc_provider, "sales@example.jp", browser)
+
+    response = client.post("/accounts/logout/")
+
+    end_session = urlsplit(response["Location"])
+    assert f"{end_session.scheme}://{end_session.netloc}{end_session.path}" == f"{oidc_provider.issuer}/end-session"
+    params = parse_qs(end_session.query)
+    assert params["post_logout_redirect_uri"] == ["http://testserver/accounts/login/"]
+    assert params["id_token_hint"][0].startswith("eyJ")
+    assert signed_in_person(client) is None
+    back = browser.http.get(response["Location"], allow_redirects=False)
+    assert back.headers["Location"] == "http://testserver/accounts/login/"
+    # Signed out at the provider as well: the next authorisation asks for the password again.
+    start = client.post(LOGIN_START)
+    again = browser.http.get(start["Location"], allow_redirects=False)
+    assert again.headers["Location"].startswith("/login/")
+
+
+def test_a_password_logout_is_not_sent_to_the_provider(client, sso_settings, oidc_provider, sales):
+    client.force_login(sales)
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302 and not response["Location"].startswith(oidc_provider.url)
+
+
+def test_login_page_offers_the_provider_and_can_hide_the_password_form(client, sso_settings):
+    page = client.get("/accounts/login/").content.decode()
+    assert "デモ社内IDでログイン" in page and 'name="password"' in page
+
+    sso_settings(sso_only=True)
+    page = client.get("/accounts/login/").content.decode()
+    assert "デモ社内IDでログイン" in page and 'name="password"' not in page
+    assert 'name="password"' in client.get("/accounts/login/?password=1").content.decode()
+
+
+HOTLINE_PATHS = ["/hotline/", "/hotline", "/hotline/followup/", "/hotline/language/", "/hotline/cases/"]
+
+
+@pytest.mark.parametrize("path", HOTLINE_PATHS)
+def test_no_hotline_response_redirects_to_the_provider_or_sets_a_cookie(
+    client, sso_settings, oidc_provider, sales, path
+):
+    sso_settings(sso_only=True)
+    for method in (client.get, client.post):
+        response = method(path)
+        assert not response.get("Location", "").startswith(oidc_provider.url)
+        assert not response.cookies, f"{method.__name__} {path} set {list(response.cookies)}"
+
+
+def test_the_public_hotline_never_reads_the_sso_session(client, sso_settings, oidc_provider, sales):
+    sso_login(client, oidc_provider, "sales@example.jp")
+
+    response = client.get("/hotline/")
+
+    # The intake page (503 while no handler is registered, as here) sees an anonymous visitor.
+    assert "Location" not in response
+    assert not response.wsgi_request.user.is_authenticated
+    assert not response.cookies
