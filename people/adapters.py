@@ -7,14 +7,14 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.authentication import get_authentication_records
 from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
-
-from . import sso
 from allauth.mfa.models import Authenticator
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from . import sso
 
 # Marks a value encrypted by MFAAdapter.encrypt (people/migrations/0005 encrypted the older ones).
 ENCRYPTED_PREFIX = "fernet1:"
