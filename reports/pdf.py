@@ -9,6 +9,9 @@ from wagtail import hooks
 
 from . import selectors
 
+# Tagged PDF/UA, as the certificates (training/pdf.py): readable by screen readers.
+PDF_VARIANT = "pdf/ua-1"
+
 
 def hook_sections(request, *, start: dt.date, end: dt.date) -> list[str]:
     """Sections other apps contribute (the hotline's statistics); they render counts only."""
@@ -38,4 +41,4 @@ def regulator_report_pdf(*, request, start: dt.date, end: dt.date, issued_at: dt
     from weasyprint import HTML  # heavy import: only where a PDF is made
 
     html = regulator_report_html(request=request, start=start, end=end, issued_at=issued_at, issued_by=issued_by)
-    return HTML(string=html, base_url="/").write_pdf()
+    return HTML(string=html, base_url="/").write_pdf(pdf_variant=PDF_VARIANT)
