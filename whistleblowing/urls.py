@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import assets, views
 
 app_name = "whistleblowing"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("followup/", views.followup, name="followup"),
     path("followup/case/", views.followup_case, name="followup_case"),
     path("language/", views.language, name="language"),
+    # Its static files too, so no request of a hotline page leaves /hotline/ (see assets).
+    path("static/<path:name>", assets.asset, name="asset"),
     # Designated handlers only.
     path("cases/", views.case_list, name="case_list"),
     path("cases/key/", views.key_setup, name="key_setup"),
