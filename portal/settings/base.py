@@ -169,6 +169,7 @@ LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", "日本語"), ("en", "English")]
 WAGTAIL_CONTENT_LANGUAGES = [("ja", "日本語")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["portal.formats"]  # one date style per language: 4 Dec 2026 / 2026年12月4日
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True
