@@ -46,7 +46,16 @@ run: demo
 	$(PY) manage.py collectstatic --no-input -v0
 	@$(PY) manage.py demo --print-logins
 	@echo "Task worker, scheduler and portal starting on http://127.0.0.1:8000/ (Ctrl-C stops all three)"
-	@trap 'kill 0' EXIT; $(PY) manage.py task_worker -v0 & $(PY) manage.py scheduler & $(PY) manage.py runserver 127.0.0.1:8000
+	@trap 'kill 0' EXIT; $(DEMO_SSO) $(PY) manage.py task_worker -v0 & $(PY) manage.py scheduler & $(PY) manage.py runserver 127.0.0.1:8000
+
+# PORTAL_DEMO_SSO=1 make run: the test identity provider (tests/oidc_provider, needs the dev
+# requirements) on 127.0.0.1:8001, and the portal configured to offer it ("デモ社内IDでログイン").
+ifeq ($(PORTAL_DEMO_SSO),1)
+DEMO_SSO = mkdir -p var/oidc-provider; \
+	OIDC_OP_DIR=var/oidc-provider $(PY) -m tests.oidc_provider serve --port 8001 \
+	  --portal-url http://127.0.0.1:8000 --portal-url http://localhost:8000 & \
+	eval "$$($(PY) -m tests.oidc_provider env --port 8001)";
+endif
 
 worker: setup
 	$(PY) manage.py task_worker

@@ -226,9 +226,8 @@ MFA_ADAPTER = "people.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 # Passkeys sign people in without a password (phishing-resistant); the e-mail/password form stays.
 MFA_PASSKEY_LOGIN_ENABLED = True
-# WebAuthn needs a secure context; browsers treat http://127.0.0.1 and localhost as one, but the
-# origin check of the server library does not, so development over plain HTTP must opt in.
-MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = os.environ.get("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", "0") == "1"
+# The relying party is the host name (never an IP address): passkeys work over HTTPS, and over
+# plain HTTP only at http://localhost (development).
 MFA_TOTP_ISSUER = "Conduct Portal"
 # One step either side absorbs phone clocks that drift by a few seconds.
 MFA_TOTP_TOLERANCE = 1
