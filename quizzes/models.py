@@ -157,9 +157,12 @@ class Question(Orderable):
 class Quiz(models.Model):
     """How a quiz is drawn and marked; a training module points at one."""
 
-    class ShowExplanations(models.TextChoices):
-        AFTER_SUBMISSION = "after_submission", _("After each submission")
-        AFTER_PASS = "after_pass", _("Only once the person has passed")
+    class ReviewWhen(models.TextChoices):
+        """When the result page shows one part of the review (Moodle's review options)."""
+
+        IMMEDIATELY = "immediately", _("Immediately after each attempt")
+        AFTER_PASS = "after_pass", _("Once the person has passed")
+        FINISHED = "finished", _("Once the person has passed or has no attempts left")
         NEVER = "never", _("Never")
 
     title = models.CharField(_("title"), max_length=200)
@@ -180,11 +183,31 @@ class Quiz(models.Model):
         validators=[MinValueValidator(1)],
         help_text=_("Leave empty for no time limit."),
     )
-    show_explanations = models.CharField(
-        _("show explanations"),
+    retake_wait_minutes = models.PositiveIntegerField(
+        _("wait between attempts (minutes)"),
+        default=0,
+        help_text=_("How long after a failed attempt the next one can start; 0 means at once."),
+    )
+    # The defaults suit a compliance test: a person learns which answers were wrong and why
+    # (with the case and rule links), but the right choice only once it can no longer be
+    # harvested for a retake.
+    review_correctness = models.CharField(
+        _("show whether each answer was right"),
         max_length=20,
-        choices=ShowExplanations.choices,
-        default=ShowExplanations.AFTER_SUBMISSION,
+        choices=ReviewWhen.choices,
+        default=ReviewWhen.IMMEDIATELY,
+    )
+    review_explanation = models.CharField(
+        _("show the explanation with its case and rule links"),
+        max_length=20,
+        choices=ReviewWhen.choices,
+        default=ReviewWhen.IMMEDIATELY,
+    )
+    review_correct_choice = models.CharField(
+        _("show the correct choice"),
+        max_length=20,
+        choices=ReviewWhen.choices,
+        default=ReviewWhen.FINISHED,
     )
 
     panels = [
@@ -198,9 +221,13 @@ class Quiz(models.Model):
                 FieldPanel("pass_mark_percent"),
                 FieldPanel("max_attempts"),
                 FieldPanel("time_limit_minutes"),
-                FieldPanel("show_explanations"),
+                FieldPanel("retake_wait_minutes"),
             ],
             heading=_("Rules"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("review_correctness"), FieldPanel("review_explanation"), FieldPanel("review_correct_choice")],
+            heading=_("Review options: what the result page shows, and when"),
         ),
     ]
 
@@ -246,6 +273,17 @@ class Attempt(models.Model):
     questions = models.JSONField(_("questions"), default=list, editable=False)
     # Saved answers: {"<question id>": ["<choice id>", ...]}.
     answers = models.JSONField(_("answers"), default=dict, blank=True, editable=False)
+    # Raised by every accepted save or submit; each form carries the value it was rendered with,
+    # so a page that is out of date (another tab saved since) is refused, as Moodle's sequencecheck.
+    sequence = models.PositiveIntegerField(_("sequence number"), default=0, editable=False)
+    # Answers that arrived after the time limit and its grace: kept for the record, never graded.
+    late_answers = models.JSONField(_("answers received late"), default=dict, blank=True, editable=False)
+    late_answers_at = models.DateTimeField(_("late answers received at"), null=True, blank=True, editable=False)
+    # Questions with an answer when graded; an attempt with none does not count in weak points.
+    answered_count = models.PositiveSmallIntegerField(_("answered questions"), null=True, blank=True)
+    # False once an administrator's reset has granted new attempts (`services.attempts_reset`):
+    # the attempt stays on record but no longer uses up the quiz's attempt limit.
+    counts_toward_limit = models.BooleanField(_("counts toward the attempt limit"), default=True)
     correct_count = models.PositiveSmallIntegerField(_("correct answers"), null=True, blank=True)
     score_percent = models.DecimalField(_("score (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
     passed = models.BooleanField(_("passed"), null=True, blank=True)

@@ -1,9 +1,13 @@
 """Reads for quizzes."""
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 from wagtail.models import Page
 
-from .models import Attempt, Question, Quiz
+from .models import Attempt, AttemptResponse, Question, Quiz
 
 
 def attempts_for(*, person, quiz: Quiz, context: str) -> QuerySet[Attempt]:
@@ -23,7 +27,7 @@ def best_attempt(*, person, quiz: Quiz, context: str) -> Attempt | None:
 
 def counted_attempts(*, person, quiz: Quiz, context: str) -> QuerySet[Attempt]:
     """The attempts that count against the quiz's attempt limit in this context (open ones included)."""
-    return attempts_for(person=person, quiz=quiz, context=context)
+    return attempts_for(person=person, quiz=quiz, context=context).filter(counts_toward_limit=True)
 
 
 def attempts_left(*, quiz: Quiz, person, context: str) -> int | None:
@@ -49,6 +53,87 @@ def failed_out(*, quiz: Quiz, person, context: str) -> bool:
         and not counted.filter(status=Attempt.Status.IN_PROGRESS).exists()
         and not has_passed(person=person, quiz=quiz, context=context)
     )
+
+
+def next_attempt_at(*, quiz: Quiz, attempts) -> datetime | None:
+    """When the next attempt may start under the quiz's wait, given the context's attempts; None: no wait."""
+    graded = [a.submitted_at for a in attempts if a.submitted_at is not None]
+    if not quiz.retake_wait_minutes or not graded:
+        return None
+    return max(graded) + timedelta(minutes=quiz.retake_wait_minutes)
+
+
+@dataclass(frozen=True)
+class QuizRules:
+    """The rules of a quiz and where a person stands with them, shown before starting and on results."""
+
+    question_count: int
+    pass_mark_percent: int
+    time_limit_minutes: int | None
+    max_attempts: int  # 0: no limit
+    retake_wait_minutes: int
+    attempts_used: int
+    attempts_left: int | None  # None: no limit
+    passed: bool
+    next_attempt_at: datetime | None  # set while the wait between attempts runs
+
+    @property
+    def can_start(self) -> bool:
+        return not self.passed and self.attempts_left != 0 and self.next_attempt_at is None
+
+
+def quiz_rules(*, quiz: Quiz, person, context: str) -> QuizRules:
+    attempts = list(attempts_for(person=person, quiz=quiz, context=context))
+    passed = any(a.passed for a in attempts)
+    ready_at = next_attempt_at(quiz=quiz, attempts=attempts)
+    has_open = any(a.is_open for a in attempts)
+    used = sum(1 for a in attempts if a.counts_toward_limit)
+    return QuizRules(
+        question_count=quiz.question_count,
+        pass_mark_percent=quiz.pass_mark_percent,
+        time_limit_minutes=quiz.time_limit_minutes,
+        max_attempts=quiz.max_attempts,
+        retake_wait_minutes=quiz.retake_wait_minutes,
+        attempts_used=used,
+        attempts_left=0 if passed else (max(0, quiz.max_attempts - used) if quiz.max_attempts else None),
+        passed=passed,
+        next_attempt_at=ready_at if ready_at and ready_at > timezone.now() and not has_open else None,
+    )
+
+
+@dataclass(frozen=True)
+class Review:
+    """What the result page of an attempt shows under the quiz's review options."""
+
+    correctness: bool
+    explanation: bool
+    correct_choice: bool
+
+
+def review_for(*, attempt: Attempt) -> Review:
+    quiz = attempt.quiz
+    passed = bool(attempt.passed) or has_passed(person=attempt.person, quiz=quiz, context=attempt.context)
+    finished = passed or failed_out(quiz=quiz, person=attempt.person, context=attempt.context)
+    shown = {
+        Quiz.ReviewWhen.IMMEDIATELY: True,
+        Quiz.ReviewWhen.AFTER_PASS: passed,
+        Quiz.ReviewWhen.FINISHED: finished,
+        Quiz.ReviewWhen.NEVER: False,
+    }
+    return Review(
+        correctness=shown.get(quiz.review_correctness, False),
+        explanation=shown.get(quiz.review_explanation, False),
+        correct_choice=shown.get(quiz.review_correct_choice, False),
+    )
+
+
+def weak_point_responses() -> QuerySet[AttemptResponse]:
+    """Graded answers that may count in weak-point figures: of submitted attempts with at least one answer.
+
+    A blank submission says nothing about what a person misunderstands (and is how answers used
+    to be harvested), so it is left out; answers received after the time limit are never here.
+    """
+    return AttemptResponse.objects.filter(attempt__status=Attempt.Status.SUBMITTED, attempt__answered_count__gt=0)
 
 
 def attempt_of_owner(*, public_id, person) -> Attempt | None:

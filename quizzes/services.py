@@ -19,10 +19,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from audit.services import audit_record
 
 from .models import Attempt, AttemptResponse, Question, QuestionBank, Quiz
+from .selectors import next_attempt_at
 from .signals import attempt_graded
 
 Answers = Mapping[str | int, Iterable[str] | str]
@@ -30,6 +32,26 @@ Answers = Mapping[str | int, Iterable[str] | str]
 
 class AttemptLimitReached(ValidationError):
     """Every attempt this person may make at this quiz in this context has been used."""
+
+
+class AlreadyPassed(ValidationError):
+    """The person has passed this quiz in this context; no attempt follows a pass."""
+
+
+class RetakeTooSoon(ValidationError):
+    """The quiz's wait between attempts has not yet passed since the last failed attempt."""
+
+
+class StaleAttempt(ValidationError):
+    """The page sent an out-of-date sequence number: the attempt was saved since (another tab)."""
+
+
+class UnansweredQuestions(ValidationError):
+    """A submission left questions unanswered without the person confirming it; `numbers` lists them."""
+
+    def __init__(self, message, *, numbers: list[int], **kwargs):
+        super().__init__(message, **kwargs)
+        self.numbers = numbers
 
 
 class QuizUnavailable(ValidationError):
@@ -91,7 +113,9 @@ def attempt_start(
     """Return the person's open attempt for this quiz and context, or draw a new one.
 
     An open attempt whose time has run out is graded first (on the answers saved in time), so
-    it counts as used. Raises `AttemptLimitReached` when `quiz.max_attempts` are used up.
+    it counts as used. Raises `AlreadyPassed` after a pass, `AttemptLimitReached` when
+    `quiz.max_attempts` are used up and `RetakeTooSoon` within `quiz.retake_wait_minutes` of the
+    last graded attempt.
     """
     if len(context) > Attempt._meta.get_field("context").max_length:
         raise ValidationError(_("The attempt context is too long."), code="bad_context")
@@ -110,20 +134,31 @@ def attempt_start(
 
 @transaction.atomic
 def _attempt_draw(*, person, quiz: Quiz, context: str, return_url: str, rng: random.Random | None) -> Attempt:
-    used = Attempt.objects.filter(person=person, quiz=quiz, context=context).count()
-    if quiz.max_attempts and used >= quiz.max_attempts:
+    # Lock the context's attempts so a pass being graded right now is seen before drawing anew.
+    earlier = list(Attempt.objects.select_for_update().filter(person=person, quiz=quiz, context=context))
+    counted = sum(1 for a in earlier if a.counts_toward_limit)
+    now = timezone.now()
+    if any(a.passed for a in earlier):
+        raise AlreadyPassed(_("You have already passed this quiz; there is no further attempt."), code="passed")
+    if quiz.max_attempts and counted >= quiz.max_attempts:
         raise AttemptLimitReached(
             _("You have used all %(limit)d attempts at this quiz.") % {"limit": quiz.max_attempts},
             code="attempt_limit",
         )
+    ready_at = next_attempt_at(quiz=quiz, attempts=earlier)
+    if ready_at is not None and ready_at > now:
+        raise RetakeTooSoon(
+            _("You can start the next attempt from %(time)s. Meanwhile, read the explanations and the lessons.")
+            % {"time": timezone.localtime(ready_at).strftime("%Y-%m-%d %H:%M")},
+            code="retake_wait",
+        )
     questions = draw_questions(quiz=quiz, rng=rng)
-    now = timezone.now()
     attempt = Attempt(
         person=person,
         quiz=quiz,
         context=context,
         return_url=return_url,
-        number=used + 1,
+        number=len(earlier) + 1,
         started_at=now,
         deadline_at=now + timezone.timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None,
         pass_mark_percent=quiz.pass_mark_percent,
@@ -147,6 +182,32 @@ def _attempt_draw(*, person, quiz: Quiz, context: str, return_url: str, rng: ran
         detail={"quiz": quiz.slug, "context": context, "number": attempt.number, "questions": attempt.question_ids()},
     )
     return attempt
+
+
+@transaction.atomic
+def attempts_reset(*, person, quiz: Quiz, context: str, actor, reason: str = "") -> int:
+    """Grant a person a fresh set of attempts in a context (an administrator's decision, audited).
+
+    The graded attempts stay on record but stop counting toward the limit. Refused after a pass
+    (nothing to retake) and while an attempt is open. Returns how many attempts were released.
+    Who may do this is the caller's check (training: training administrators).
+    """
+    attempts = list(Attempt.objects.select_for_update().filter(person=person, quiz=quiz, context=context))
+    if any(a.passed for a in attempts):
+        raise AlreadyPassed(_("This person has passed the quiz; there are no attempts to reset."), code="passed")
+    if any(a.is_open for a in attempts):
+        raise ValidationError(_("An attempt is in progress; reset the attempts once it is submitted."), code="open")
+    released = [a.pk for a in attempts if a.counts_toward_limit]
+    if not released:
+        return 0
+    Attempt.objects.filter(pk__in=released).update(counts_toward_limit=False)
+    audit_record(
+        actor=actor,
+        action="quiz.attempts_reset",
+        target=attempts[0],
+        detail={"quiz": quiz.slug, "context": context, "person": person.pk, "released": released, "reason": reason},
+    )
+    return len(released)
 
 
 def _normalise_answers(attempt: Attempt, answers: Answers) -> dict[str, list[str]]:
@@ -180,6 +241,18 @@ def _lock(attempt: Attempt) -> Attempt:
     return Attempt.objects.select_for_update(of=("self",)).select_related("quiz", "person").get(pk=attempt.pk)
 
 
+def _refuse_if_stale(locked: Attempt, sequence: int | None) -> None:
+    # None is for callers without a page (loaders, tests); every form and autosave sends one.
+    if sequence is not None and sequence != locked.sequence:
+        raise StaleAttempt(
+            _(
+                "This page is out of date: the answers were saved from another tab or window since it was "
+                "opened. Nothing was saved. Reload the page to see the saved answers."
+            ),
+            code="stale",
+        )
+
+
 def _refuse_if_closed(locked: Attempt, now) -> None:
     if not locked.is_open:
         raise AttemptClosed(
@@ -202,30 +275,88 @@ def _merge(locked: Attempt, cleaned: dict[str, list[str]]) -> None:
 
 
 @transaction.atomic
-def attempt_save_answers(*, attempt: Attempt, answers: Answers) -> Attempt:
-    """Save answers as the person goes; an empty list clears a question's answer."""
+def attempt_save_answers(*, attempt: Attempt, answers: Answers, sequence: int | None = None) -> Attempt:
+    """Save answers as the person goes; an empty list clears a question's answer.
+
+    `sequence` is the number the page was rendered with; a different one (`StaleAttempt`)
+    changes nothing. A save raises the number by one.
+    """
     locked = _lock(attempt)
     _refuse_if_closed(locked, timezone.now())
+    _refuse_if_stale(locked, sequence)
     cleaned = _normalise_answers(locked, answers)
     _merge(locked, cleaned)
-    locked.save(update_fields=["answers"])
+    locked.sequence += 1
+    locked.save(update_fields=["answers", "sequence"])
     return locked
 
 
 @transaction.atomic
-def attempt_submit(*, attempt: Attempt, answers: Answers | None = None) -> Attempt:
+def attempt_submit(
+    *,
+    attempt: Attempt,
+    answers: Answers | None = None,
+    sequence: int | None = None,
+    unanswered_confirmed: bool = False,
+) -> Attempt:
     """Save the last answers (if any) and grade the attempt, exactly once.
 
     Raises `AttemptClosed` if it was already submitted (the first submission stands),
-    `TimeLimitExceeded` if the time is up (see `attempt_close_if_expired`), `AnswersRejected`
-    for answers outside the attempt. Nothing is changed when it raises.
+    `TimeLimitExceeded` if the time is up (see `attempt_store_late`), `StaleAttempt` for an
+    out-of-date page, `AnswersRejected` for answers outside the attempt, and
+    `UnansweredQuestions` when questions are left unanswered and the person has not confirmed
+    that (a blank submission is almost always a mistake, or a probe for the answers). Nothing
+    is changed when it raises.
     """
     locked = _lock(attempt)
     now = timezone.now()
     _refuse_if_closed(locked, now)
+    _refuse_if_stale(locked, sequence)
     if answers:
         _merge(locked, _normalise_answers(locked, answers))
+    unanswered = [n for n, q in enumerate(locked.questions, start=1) if not locked.answers.get(str(q["id"]))]
+    if unanswered and not unanswered_confirmed:
+        raise UnansweredQuestions(
+            ngettext(
+                "%(count)d question has no answer. Submit anyway?",
+                "%(count)d questions have no answer. Submit anyway?",
+                len(unanswered),
+            )
+            % {"count": len(unanswered)},
+            code="unanswered",
+            numbers=unanswered,
+        )
+    locked.sequence += 1
     return _grade(locked, now=now, timed_out=False)
+
+
+@transaction.atomic
+def attempt_store_late(*, attempt: Attempt, answers: Answers) -> Attempt:
+    """Keep answers that arrived after the time limit (and its grace) as late: stored, never graded.
+
+    An attempt still open is first graded on the answers saved in time. Raises `AttemptClosed`
+    for an attempt submitted in time (those answers are not late, just after the end) and
+    `ValidationError` while the attempt still accepts answers.
+    """
+    locked = _lock(attempt)
+    now = timezone.now()
+    if locked.accepts_answers_at(now) and locked.is_open:
+        raise ValidationError(_("This attempt still accepts answers."), code="not_late")
+    if not locked.is_open and not locked.timed_out:
+        _refuse_if_closed(locked, now)
+    cleaned = {key: chosen for key, chosen in _normalise_answers(locked, answers).items() if chosen}
+    if locked.is_open:
+        locked = _grade(locked, now=now, timed_out=True)
+    locked.late_answers = cleaned
+    locked.late_answers_at = now
+    locked.save(update_fields=["late_answers", "late_answers_at"])
+    audit_record(
+        actor=locked.person,
+        action="quiz.late_answers_stored",
+        target=locked,
+        detail={"quiz": locked.quiz.slug, "number": locked.number, "answered": len(cleaned), "at": now.isoformat()},
+    )
+    return locked
 
 
 @transaction.atomic
@@ -261,8 +392,19 @@ def _grade(locked: Attempt, *, now, timed_out: bool) -> Attempt:
     locked.status = Attempt.Status.SUBMITTED
     locked.submitted_at = now
     locked.timed_out = timed_out
+    locked.answered_count = sum(1 for q in locked.questions if locked.answers.get(str(q["id"])))
     locked.save(
-        update_fields=["answers", "correct_count", "score_percent", "passed", "status", "submitted_at", "timed_out"]
+        update_fields=[
+            "answers",
+            "sequence",
+            "correct_count",
+            "score_percent",
+            "passed",
+            "status",
+            "submitted_at",
+            "timed_out",
+            "answered_count",
+        ]
     )
     # A question deleted from its bank since the draw is still graded from the snapshot.
     still_there = set(Question.objects.filter(pk__in=locked.question_ids()).values_list("pk", flat=True))
@@ -292,6 +434,7 @@ def _grade(locked: Attempt, *, now, timed_out: bool) -> Attempt:
             "score_percent": str(locked.score_percent),
             "passed": locked.passed,
             "timed_out": timed_out,
+            "answered": locked.answered_count,
         },
     )
     transaction.on_commit(lambda: attempt_graded.send(sender=Attempt, attempt=locked))

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
-from .models import Attempt, Quiz
+from .models import Attempt
 
 FIELD_PREFIX = "q-"
 
@@ -32,6 +32,14 @@ def _posted_answers(request: HttpRequest, attempt: Attempt) -> dict[str, list[st
     return answers
 
 
+def _posted_sequence(request: HttpRequest) -> int:
+    """The sequence number the page was rendered with; a form without one counts as out of date."""
+    try:
+        return int(request.POST.get("sequence", ""))
+    except ValueError:
+        return -1
+
+
 def _wants_json(request: HttpRequest) -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
@@ -39,49 +47,84 @@ def _wants_json(request: HttpRequest) -> bool:
 @require_http_methods(["GET", "POST"])
 def attempt(request: HttpRequest, public_id) -> HttpResponse:
     current = _owned_attempt(request, public_id)
-    if current.is_open:
-        current = services.attempt_close_if_expired(attempt=current)
-        if not current.is_open and request.method == "POST":
-            messages.error(
-                request,
-                _(
-                    "The time limit had passed, so the answers you just sent were not accepted. "
-                    "The attempt was graded on the answers saved in time."
-                ),
-            )
-            return redirect(current)
     if request.method == "POST":
         return _post(request, current)
+    if current.is_open:
+        current = services.attempt_close_if_expired(attempt=current)
     if not current.is_open:
         return _result(request, current)
-    return render(request, "quizzes/attempt_take.html", _take_context(current))
+    return render(
+        request, "quizzes/attempt_take.html", _take_context(current, confirm=request.GET.get("confirm") == "1")
+    )
 
 
 def _post(request: HttpRequest, current: Attempt) -> HttpResponse:
     action = request.POST.get("action", "save")
     answers = _posted_answers(request, current)
+    sequence = _posted_sequence(request)
+    submitting = action in ("submit", "submit_unanswered")
     try:
-        if action == "submit":
-            services.attempt_submit(attempt=current, answers=answers)
+        if submitting:
+            services.attempt_submit(
+                attempt=current,
+                answers=answers,
+                sequence=sequence,
+                unanswered_confirmed=action == "submit_unanswered",
+            )
         else:
-            current = services.attempt_save_answers(attempt=current, answers=answers)
+            current = services.attempt_save_answers(attempt=current, answers=answers, sequence=sequence)
+    except services.UnansweredQuestions:
+        # Keep what was chosen, then ask on the page whether to submit with the gaps.
+        try:
+            services.attempt_save_answers(attempt=current, answers=answers, sequence=sequence)
+        except ValidationError as error:
+            return _refused(request, current, error)
+        return redirect(current.get_absolute_url() + "?confirm=1#confirm-submit")
+    except (services.TimeLimitExceeded, services.AttemptClosed) as error:
+        return _late(request, current, answers, error)
     except ValidationError as error:
-        message = " ".join(error.messages)
-        if isinstance(error, services.TimeLimitExceeded):
-            services.attempt_close_if_expired(attempt=current)
-        if _wants_json(request):
-            return JsonResponse({"saved": False, "error": message}, status=400)
-        messages.error(request, message)
-        return redirect(current)
-    if action == "submit":
+        return _refused(request, current, error)
+    if submitting:
         return redirect(current)
     if _wants_json(request):
-        return JsonResponse({"saved": True, "answered": len(current.answers), "total": current.question_count})
+        return JsonResponse(
+            {
+                "saved": True,
+                "answered": len(current.answers),
+                "total": current.question_count,
+                "sequence": current.sequence,
+            }
+        )
     messages.success(request, _("Your answers have been saved. You can come back and finish later."))
     return redirect(current)
 
 
-def _take_context(current: Attempt) -> dict:
+def _refused(request: HttpRequest, current: Attempt, error: ValidationError) -> HttpResponse:
+    message = " ".join(error.messages)
+    if _wants_json(request):
+        stale = isinstance(error, services.StaleAttempt)
+        return JsonResponse({"saved": False, "stale": stale, "error": message}, status=409 if stale else 400)
+    messages.error(request, message)
+    return redirect(current)
+
+
+def _late(request: HttpRequest, current: Attempt, answers, error: ValidationError) -> HttpResponse:
+    """Answers after the time limit: kept as late (not counted) when the attempt ran out of time."""
+    try:
+        services.attempt_store_late(attempt=current, answers=answers)
+    except ValidationError:
+        return _refused(request, current, error)
+    message = _(
+        "The time limit had passed, so the answers you just sent were stored as late and are not counted. "
+        "The attempt was graded on the answers saved in time."
+    )
+    if _wants_json(request):
+        return JsonResponse({"saved": False, "late": True, "error": message, "result": current.get_absolute_url()})
+    messages.warning(request, message)
+    return redirect(current)
+
+
+def _take_context(current: Attempt, *, confirm: bool = False) -> dict:
     questions = []
     for number, q in enumerate(current.questions, start=1):
         chosen = set(current.answers.get(str(q["id"]), []))
@@ -100,48 +143,49 @@ def _take_context(current: Attempt) -> dict:
                 ],
             }
         )
+    unanswered = [q["number"] for q in questions if not any(c["checked"] for c in q["choices"])]
     return {
         "attempt": current,
         "quiz": current.quiz,
         "questions": questions,
         "answered": len(current.answers),
+        "unanswered": unanswered if confirm else [],
         "field_prefix": FIELD_PREFIX,
+        "rules": selectors.quiz_rules(quiz=current.quiz, person=current.person, context=current.context),
     }
 
 
 def _result(request: HttpRequest, current: Attempt) -> HttpResponse:
     quiz = current.quiz
-    policy = quiz.show_explanations
-    show_explanations = policy == Quiz.ShowExplanations.AFTER_SUBMISSION or (
-        policy == Quiz.ShowExplanations.AFTER_PASS
-        and (current.passed or selectors.has_passed(person=current.person, quiz=quiz, context=current.context))
-    )
-    pages = selectors.linked_pages(attempt=current, request=request)
+    review = selectors.review_for(attempt=current)
+    pages = selectors.linked_pages(attempt=current, request=request) if review.explanation else {}
     graded = services.grade_answers(current.questions, current.answers)
     rows = []
     for number, (q, ok) in enumerate(zip(current.questions, graded, strict=True), start=1):
         chosen = set(current.answers.get(str(q["id"]), []))
+        # Without correctness shown, every question gets its explanation: showing it only for the
+        # wrong ones would tell which those are.
+        explain = review.explanation and (not ok or not review.correctness)
         rows.append(
             {
                 "number": number,
                 "situation": q["situation"],
                 "text": q["text"],
-                "ok": ok,
+                "ok": ok if review.correctness else None,
                 "chosen": [c["text"] for c in q["choices"] if c["id"] in chosen],
-                "correct": [c["text"] for c in q["choices"] if c["correct"]] if show_explanations else [],
-                "explanation": q["explanation"] if show_explanations and not ok else "",
-                "case_page": pages.get(q.get("case_page_id")),
-                "rule_page": pages.get(q.get("rule_page_id")),
+                "correct": [c["text"] for c in q["choices"] if c["correct"]] if review.correct_choice else [],
+                "explanation": q["explanation"] if explain else "",
+                "case_page": pages.get(q.get("case_page_id")) if explain else None,
+                "rule_page": pages.get(q.get("rule_page_id")) if explain else None,
             }
         )
-    used = selectors.attempts_for(person=current.person, quiz=quiz, context=current.context).count()
+    rules = selectors.quiz_rules(quiz=quiz, person=current.person, context=current.context)
     newest = selectors.attempts_for(person=current.person, quiz=quiz, context=current.context).first()
-    can_retake = (
-        not current.passed
-        and newest is not None
-        and newest.pk == current.pk
-        and (not quiz.max_attempts or used < quiz.max_attempts)
-    )
+    late = [
+        {"number": n, "chosen": [c["text"] for c in q["choices"] if c["id"] in current.late_answers[str(q["id"])]]}
+        for n, q in enumerate(current.questions, start=1)
+        if str(q["id"]) in current.late_answers
+    ]
     return render(
         request,
         "quizzes/attempt_result.html",
@@ -149,10 +193,12 @@ def _result(request: HttpRequest, current: Attempt) -> HttpResponse:
             "attempt": current,
             "quiz": quiz,
             "rows": rows,
-            "wrong_count": sum(1 for r in rows if not r["ok"]),
-            "show_explanations": show_explanations,
-            "can_retake": can_retake,
-            "attempts_left": (quiz.max_attempts - used) if quiz.max_attempts else None,
+            "review": review,
+            "wrong_count": sum(1 for r in rows if r["ok"] is False),
+            "can_retake": rules.can_start and newest is not None and newest.pk == current.pk,
+            "rules": rules,
+            "attempts_left": rules.attempts_left,
+            "late": late,
             "now": timezone.now(),
         },
     )

@@ -34,7 +34,8 @@ from django.utils.translation import gettext as _
 
 from people.models import Company, EmploymentType, JobRole, Person, Unit
 from people.roles import TRAINING_ADMINISTRATORS
-from quizzes.models import Attempt, AttemptResponse, Question
+from quizzes.models import Attempt, Question
+from quizzes.selectors import weak_point_responses
 from training.dates import JST, end_of_day_jst, fiscal_cycle, fiscal_year_bounds, today_jst
 from training.models import (
     Acknowledgement,
@@ -469,7 +470,8 @@ class WeakPoint:
 
 def weak_point_rows(*, cycle: str, unit_ids: list[int] | None) -> QuerySet:
     """Graded answers grouped by question and the answering person's unit (submitted attempts of active people)."""
-    answers = AttemptResponse.objects.filter(attempt__status=Attempt.Status.SUBMITTED, attempt__person__is_active=True)
+    # Submitted attempts with at least one answer: a blank submission says nothing about weak points.
+    answers = weak_point_responses().filter(attempt__person__is_active=True)
     period = cycle_period(cycle)
     if period:
         answers = answers.filter(attempt__submitted_at__gt=period[0], attempt__submitted_at__lte=period[1])

@@ -125,3 +125,79 @@ def test_keyboard_only_fail_read_explanations_retake_and_pass(page, login, e2e_s
     assert page.locator(".review-wrong").count() == 0
     assert page.locator("a[href='/training/']").count() >= 1
     page.screenshot(path=f"{SHOTS}/quiz-passed.png", full_page=True)
+
+
+def _start(e2e_server, context_key: str) -> str:
+    return e2e_server.manage(
+        "quiz_start_attempt", "--email=sales@example.jp", "--quiz=conduct-basics", f"--context={context_key}"
+    ).strip()
+
+
+def _watch_failures(page) -> list[str]:
+    """Every response of 400 or above the page receives (documents, scripts, fetches)."""
+    failures: list[str] = []
+
+    def note(response):
+        if response.status >= 400:
+            failures.append(f"{response.status} {response.request.method} {response.url}")
+
+    page.on("response", note)
+    return failures
+
+
+def _checked(page) -> dict[str, str]:
+    return page.evaluate(
+        """() => Object.fromEntries(Array.from(document.querySelectorAll("fieldset.question input:checked"))
+        .map(i => [i.name, i.value]))"""
+    )
+
+
+def _autosave(page, path: str, click) -> None:
+    """Do `click` and wait for the background save it causes."""
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith(path)) as saved:
+        click()
+    saved.value.finished()
+
+
+def test_autosave_keeps_a_changed_answer_across_a_reload(page, login, e2e_server):
+    path = _start(e2e_server, "e2e-autosave")
+    login(page, "sales@example.jp")
+    failures = _watch_failures(page)
+    page.goto(path)
+    second_choice = page.locator("fieldset.question").nth(1).locator("input").nth(2)
+    _autosave(page, path, lambda: second_choice.check())
+    page.locator("[data-autosave-status]:not(:empty)").wait_for()
+    assert page.locator("[data-autosave-status]").inner_text() == "回答を保存しました。"
+    value = second_choice.get_attribute("value")
+    page.reload()
+    assert page.locator(f"fieldset.question input[value='{value}']").is_checked(), "the autosaved answer was lost"
+    assert failures == [], failures
+
+
+def test_a_stale_tab_cannot_overwrite_the_answers_saved_in_another(context, page, login, e2e_server):
+    """Tab A is opened; tab B answers everything and saves; tab A ticks one answer and saves: refused."""
+    path = _start(e2e_server, "e2e-two-tabs")
+    login(page, "sales@example.jp")
+    tab_a = page
+    tab_a.goto(path)
+    tab_b = context.new_page()
+    tab_b.goto(path)
+    for fieldset in tab_b.locator("fieldset.question").all():
+        _autosave(tab_b, path, lambda f=fieldset: f.locator("input").first.check())
+    with tab_b.expect_navigation():
+        tab_b.locator("button[value=save]").click()
+    saved_in_b = _checked(tab_b)
+    assert len(saved_in_b) == 5
+    tab_b.screenshot(path=f"{SHOTS}/quiz-tab-b-saved.png", full_page=True)
+
+    last = tab_a.locator("fieldset.question").last.locator("input").last
+    _autosave(tab_a, path, lambda: last.check())
+    tab_a.locator("[data-autosave-status]:not(:empty)").wait_for()
+    assert "古くなっています" in tab_a.locator("[data-autosave-status]").inner_text()
+    with tab_a.expect_navigation():
+        tab_a.locator("button[value=save]").click()
+    assert "古くなっています" in tab_a.locator(".messages").inner_text()
+    tab_a.screenshot(path=f"{SHOTS}/quiz-tab-a-refused.png", full_page=True)
+    assert _checked(tab_a) == saved_in_b, "the stale tab changed the saved answers"
+    tab_b.reload()
+    assert _checked(tab_b) == saved_in_b

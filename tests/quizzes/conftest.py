@@ -35,6 +35,17 @@ def make_person(db):
 
 
 @pytest.fixture
+def client_of(client):
+    """The test client, logged in as the given person."""
+
+    def log_in(person):
+        client.force_login(person)
+        return client
+
+    return log_in
+
+
+@pytest.fixture
 def person(make_person):
     return make_person("taker@example.jp")
 

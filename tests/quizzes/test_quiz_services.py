@@ -90,8 +90,8 @@ def test_unanswered_questions_count_as_wrong(make_quiz, person, right_answers):
     attempt = attempt_start(person=person, quiz=quiz, context="")
     answers = right_answers(attempt)
     answers.pop(str(attempt.questions[0]["id"]))
-    graded = attempt_submit(attempt=attempt, answers=answers)
-    assert graded.correct_count == 3
+    graded = attempt_submit(attempt=attempt, answers=answers, unanswered_confirmed=True)
+    assert graded.correct_count == 3 and graded.answered_count == 3
     assert AttemptResponse.objects.get(attempt=graded, position=0).is_correct is False
 
 
@@ -279,12 +279,15 @@ def test_expired_attempt_is_graded_even_when_no_attempts_are_left(make_quiz, per
 
 def test_best_attempt_prefers_a_pass_then_the_highest_score(make_quiz, person, right_answers):
     quiz = make_quiz(questions=5, pass_mark_percent=80)
-    scores = [3, 5, 4]
     made = []
-    for right in scores:
+    for right in [3, 2]:
         attempt = attempt_start(person=person, quiz=quiz, context="")
         made.append(attempt_submit(attempt=attempt, answers=right_answers(attempt, right)))
-    assert best_attempt(person=person, quiz=quiz, context="") == made[1]
+    assert best_attempt(person=person, quiz=quiz, context="") == made[0]
+    # No attempt follows a pass, so the pass is the last one; it counts over a fail.
+    attempt = attempt_start(person=person, quiz=quiz, context="")
+    made.append(attempt_submit(attempt=attempt, answers=right_answers(attempt, 4)))
+    assert best_attempt(person=person, quiz=quiz, context="") == made[2]
 
 
 @pytest.mark.parametrize(

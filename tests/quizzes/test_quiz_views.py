@@ -44,17 +44,10 @@ def linked_quiz(db, specs):
     )
 
 
-@pytest.fixture
-def client_of(client):
-    def log_in(person):
-        client.force_login(person)
-        return client
-
-    return log_in
-
-
 def _form(attempt, answers, **extra):
+    """What the attempt page posts: the answers and the sequence number it was rendered with."""
     data = {f"q-{k}": v for k, v in answers.items()}
+    data["sequence"] = str(Attempt.objects.get(pk=attempt.pk).sequence)
     data.update(extra)
     return data
 
@@ -115,7 +108,7 @@ def test_autosave_answers_in_json_without_correctness(make_quiz, person, client_
         HTTP_X_REQUESTED_WITH="fetch",
     )
     assert response.status_code == 200
-    assert json.loads(response.content) == {"saved": True, "answered": 2, "total": 2}
+    assert json.loads(response.content) == {"saved": True, "answered": 2, "total": 2, "sequence": 1}
 
 
 def test_forged_score_and_correct_fields_have_no_effect(make_quiz, person, client_of, right_answers):
@@ -188,9 +181,10 @@ def test_retake_draws_a_new_attempt_in_the_same_context(make_quiz, person, clien
     assert Attempt.objects.count() == 2
 
 
-@pytest.mark.parametrize("policy", [Quiz.ShowExplanations.AFTER_PASS, Quiz.ShowExplanations.NEVER])
+@pytest.mark.parametrize("policy", [Quiz.ReviewWhen.AFTER_PASS, Quiz.ReviewWhen.NEVER])
 def test_explanations_withheld_by_policy(make_quiz, person, client_of, right_answers, policy):
-    attempt = attempt_start(person=person, quiz=make_quiz(questions=2, show_explanations=policy), context="")
+    quiz = make_quiz(questions=2, review_explanation=policy, review_correct_choice=policy)
+    attempt = attempt_start(person=person, quiz=quiz, context="")
     client = client_of(person)
     client.post(attempt.get_absolute_url(), _form(attempt, right_answers(attempt, 0), action="submit"))
     html = client.get(attempt.get_absolute_url()).content.decode()
