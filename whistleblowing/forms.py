@@ -22,9 +22,10 @@ class MultipleFileField(forms.FileField):
 
 
 FILE_HELP = _(
-    "Up to 5 files, 10 MB each: PDF, PNG, JPEG, Word (DOCX) or plain text. Files are not changed: "
-    "photos, PDFs and Word files often contain your name, the author, the device or the place where "
-    "they were made. Remove such details before you attach a file if they could identify you."
+    "Up to 5 files, 10 MB each: PDF, PNG, JPEG, Word (DOCX) or plain text. Photos (JPEG, PNG) reach the "
+    "handlers without their hidden details such as the place and camera. PDFs and Word files are not "
+    "changed: they often contain your name, the author or the device. Remove such details before you "
+    "attach a file if they could identify you."
 )
 
 
@@ -59,9 +60,9 @@ class IntakeForm(forms.Form):
     )
     attachments = MultipleFileField(label=pgettext_lazy("hotline", "Attachments (optional)"), help_text=FILE_HELP)
 
-    def __init__(self, *args, handlers=(), **kwargs):
+    def __init__(self, *args, designations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["excluded"].choices = [(str(h.pk), str(h)) for h in handlers]
+        self.fields["excluded"].choices = [(str(d.pk), d.person.get_full_name() or str(d.person)) for d in designations]
 
 
 class NoEchoTextInput(forms.TextInput):
@@ -94,7 +95,10 @@ class KeySetupForm(forms.Form):
         label=pgettext_lazy("hotline", "Passphrase"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         min_length=12,
-        help_text=_("At least 12 characters; a few unrelated words work well. Not your login password."),
+        help_text=_(
+            "At least 12 characters and hard to guess (it is rated as you send it): four or five unrelated "
+            "words work well. Not your login password."
+        ),
     )
     passphrase_again = forms.CharField(
         label=pgettext_lazy("hotline", "Passphrase again"),

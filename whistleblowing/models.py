@@ -20,8 +20,10 @@ from django.utils.translation import pgettext_lazy
 class HandlerDesignation(models.Model):
     """The register of designated handlers (公益通報対応業務従事者).
 
-    Designation is a legal act by the company; a person holds a designation while `revoked_at`
-    is empty. Only designated people can hold hotline keys or be given a case.
+    Designation is a legal act by the company and takes two people: `designated_by` proposes,
+    a different `approved_by` approves (hotline threat model, "Two people designate"). A person
+    holds a designation once it is approved and while `revoked_at` is empty. Only designated
+    people can hold hotline keys or be given a case.
     """
 
     person = models.ForeignKey(
@@ -38,6 +40,15 @@ class HandlerDesignation(models.Model):
         blank=True,
         related_name="+",
         verbose_name=pgettext_lazy("hotline", "designated by"),
+    )
+    approved_at = models.DateTimeField(pgettext_lazy("hotline", "approved at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=pgettext_lazy("hotline", "approved by"),
     )
     revoked_at = models.DateTimeField(pgettext_lazy("hotline", "revoked at"), null=True, blank=True)
     revoked_by = models.ForeignKey(
@@ -64,7 +75,11 @@ class HandlerDesignation(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and self.approved_at is not None
+
+    @property
+    def is_proposed(self) -> bool:
+        return self.revoked_at is None and self.approved_at is None
 
 
 class HandlerKey(models.Model):
@@ -198,6 +213,37 @@ class ConflictDeclaration(models.Model):
 
     def __str__(self):
         return f"{self.case} / {self.handler_id}"
+
+
+class IdentityRequest(models.Model):
+    """A handler's request to read the reporter's identity, which a second handler must approve.
+
+    The reason is encrypted with the report key; `approved_by` is never the requester.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="identity_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason_box = models.BinaryField(editable=False)
+    requested_at = models.DateTimeField(default=timezone.now)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = pgettext_lazy("hotline", "identity request")
+        verbose_name_plural = pgettext_lazy("hotline", "identity requests")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "requested_by"], name="hotline_one_identity_request"),
+        ]
+
+    def __str__(self):
+        return f"{self.case} / {self.requested_by_id}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None
 
 
 class CaseEntry(models.Model):

@@ -12,7 +12,7 @@ from django.utils.translation import pgettext, pgettext_lazy
 
 from people.models import Person
 
-from .models import Case, CaseKey, CaseStub, ConflictDeclaration, HandlerDesignation, HandlerKey
+from .models import Case, CaseKey, CaseStub, ConflictDeclaration, HandlerDesignation, HandlerKey, IdentityRequest
 
 ACKNOWLEDGE_DAYS = 7
 INVESTIGATION_NOTICE_DAYS = 20
@@ -23,16 +23,36 @@ SUPPRESSION_THRESHOLD = 5
 def active_designation(*, person) -> HandlerDesignation | None:
     if person is None or not getattr(person, "is_authenticated", False):
         return None
-    return HandlerDesignation.objects.filter(person=person, revoked_at__isnull=True).first()
+    return HandlerDesignation.objects.filter(person=person, revoked_at__isnull=True, approved_at__isnull=False).first()
 
 
 def is_designated(*, person) -> bool:
     return active_designation(person=person) is not None
 
 
+def active_designations() -> QuerySet:
+    """The register in force: approved and not revoked designations of active people."""
+    return HandlerDesignation.objects.filter(
+        revoked_at__isnull=True, approved_at__isnull=False, person__is_active=True
+    ).select_related("person")
+
+
+def proposed_designations() -> QuerySet:
+    """Designations proposed and waiting for a second person's approval."""
+    return HandlerDesignation.objects.filter(revoked_at__isnull=True, approved_at__isnull=True).select_related(
+        "person", "designated_by"
+    )
+
+
 def active_handlers() -> QuerySet:
-    """Designated (not revoked) people, whether or not they have set up their key yet."""
-    return Person.objects.filter(is_active=True, hotline_designations__revoked_at__isnull=True).distinct()
+    """Designated people (approved, not revoked), whether or not they have set up their key yet.
+
+    The condition sits in one Exists: a filter across the reverse relation would also match
+    people with no designation at all (`revoked_at__isnull` is true for the missing row).
+    """
+    return Person.objects.filter(Exists(active_designations().filter(person=OuterRef("pk"))), is_active=True).order_by(
+        "family_name", "given_name", "email"
+    )
 
 
 def receiving_handlers() -> QuerySet:
@@ -74,6 +94,15 @@ def has_declared(*, case: Case, person) -> bool:
 def grant_candidates(*, case: Case) -> QuerySet:
     """Handlers who could be given the case: receiving handlers without a key for it yet."""
     return receiving_handlers().exclude(hotline_case_keys__case=case)
+
+
+def identity_requests(*, case: Case) -> QuerySet:
+    """Requests to read the reporter's identity on a case, oldest first."""
+    return IdentityRequest.objects.filter(case=case).select_related("requested_by", "approved_by").order_by("id")
+
+
+def identity_request_of(*, case: Case, person) -> IdentityRequest | None:
+    return IdentityRequest.objects.filter(case=case, requested_by=person).first()
 
 
 # --- deadlines ---------------------------------------------------------------------------
@@ -174,36 +203,65 @@ class StatisticsRow:
 
 @dataclass(frozen=True)
 class HotlineStatistics:
-    start: datetime.date
-    end: datetime.date
+    start: datetime.date  # first day of the first whole month counted
+    end: datetime.date  # last day of the last whole month counted
     rows: list[StatisticsRow]
     total: int | None
+    requested_start: datetime.date
+    requested_end: datetime.date
+
+    @property
+    def has_months(self) -> bool:
+        return self.start <= self.end
 
 
 def _suppress(count: int) -> int | None:
     return count if count >= SUPPRESSION_THRESHOLD else None
 
 
-def hotline_statistics(*, start: datetime.date, end: datetime.date) -> HotlineStatistics:
-    """Reports received between start and end (inclusive) by month, category and outcome.
+def whole_months(
+    *, start: datetime.date, end: datetime.date, today: datetime.date | None = None
+) -> tuple[datetime.date, datetime.date]:
+    """The whole calendar months inside start..end that have already ended, as (first day, last day).
+
+    Counting only whole, ended months means two reports whose periods differ by a day (or a
+    report run during a month) give the same figures, so differencing them reveals nothing
+    finer than a month. When no month qualifies, the first day is after the last.
+    """
+    today = today or timezone.localdate()
+    first = start if start.day == 1 else add_months(start.replace(day=1), 1)
+    month_end = add_months(end.replace(day=1), 1) - datetime.timedelta(days=1)
+    last = end if end == month_end else end.replace(day=1) - datetime.timedelta(days=1)
+    last = min(last, today.replace(day=1) - datetime.timedelta(days=1))
+    return first, last
+
+
+def hotline_statistics(
+    *, start: datetime.date, end: datetime.date, today: datetime.date | None = None
+) -> HotlineStatistics:
+    """Reports received in the whole, ended calendar months between start and end, by month,
+    category and outcome.
 
     Live cases and the stubs left by the retention purge count alike. Any cell, and the total,
     under five is suppressed so that small numbers cannot point to a person. Open cases are
-    counted with the outcome "open".
+    counted with the outcome "open". Part months at either end of the range, and the current
+    month, are left out (see `whole_months`).
     """
+    first, last = whole_months(start=start, end=end, today=today)
     counts: Counter = Counter()
-    tz = timezone.get_current_timezone()
-    start_dt = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
-    end_dt = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
-    for received_at, category, outcome in Case.objects.filter(
-        received_at__gte=start_dt, received_at__lt=end_dt
-    ).values_list("received_at", "category", "outcome"):
-        local = timezone.localtime(received_at)
-        counts[(local.date().replace(day=1), category, outcome or "open")] += 1
-    for month, category, outcome in CaseStub.objects.filter(
-        received_month__gte=start.replace(day=1), received_month__lte=end
-    ).values_list("received_month", "category", "outcome"):
-        counts[(month, category, outcome or "open")] += 1
+    if first <= last:
+        tz = timezone.get_current_timezone()
+        start_dt = datetime.datetime.combine(first, datetime.time.min, tzinfo=tz)
+        end_dt = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+        for received_at, category, outcome in Case.objects.filter(
+            received_at__gte=start_dt, received_at__lt=end_dt
+        ).values_list("received_at", "category", "outcome"):
+            local = timezone.localtime(received_at)
+            counts[(local.date().replace(day=1), category, outcome or "open")] += 1
+        for month, category, outcome in CaseStub.objects.filter(
+            received_month__gte=first, received_month__lte=last
+        ).values_list("received_month", "category", "outcome"):
+            counts[(month, category, outcome or "open")] += 1
     category_labels = dict(Case.Category.choices)
     outcome_labels = {**dict(Case.Outcome.choices), "open": pgettext("hotline", "Open")}
     rows = [
@@ -217,7 +275,14 @@ def hotline_statistics(*, start: datetime.date, end: datetime.date) -> HotlineSt
         )
         for (month, category, outcome), count in sorted(counts.items())
     ]
-    return HotlineStatistics(start=start, end=end, rows=rows, total=_suppress(sum(counts.values())))
+    return HotlineStatistics(
+        start=first,
+        end=last,
+        rows=rows,
+        total=_suppress(sum(counts.values())),
+        requested_start=start,
+        requested_end=end,
+    )
 
 
 def cases_only_held_by(*, person) -> int:

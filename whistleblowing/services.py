@@ -19,9 +19,11 @@ from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
 
 from audit.services import audit_record
-from people.roles import DESIGNATED_HANDLERS
+from people.models import Person
+from people.roles import COMPLIANCE_EDITORS, DESIGNATED_HANDLERS
 
 from . import crypto
 from .models import (
@@ -36,14 +38,15 @@ from .models import (
     HandlerDesignation,
     HandlerKey,
     HandlerNotice,
+    IdentityRequest,
     IntakeNonce,
     ReminderLog,
 )
-from .selectors import active_designation, case_deadlines, receiving_handlers
+from .passphrases import check_passphrase
+from .selectors import active_designation, active_handlers, case_deadlines, receiving_handlers
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 5
-MIN_PASSPHRASE_LENGTH = 12
 INTAKE_NONCE_KEEP_SECONDS = 4 * 60 * 60  # as long as an intake form token is valid
 FILE_DIR = "hotline"
 
@@ -89,7 +92,8 @@ class Upload:
 class CheckedFile:
     name: str
     content_type: str
-    data: bytes
+    data: bytes  # what handlers get: for an image, the copy without metadata
+    original: bytes | None = None  # the upload as sent, when it differs from `data`
 
 
 def _sniff(data: bytes) -> str | None:
@@ -139,33 +143,92 @@ def check_uploads(uploads: list[Upload]) -> list[CheckedFile]:
         if content_type is None:
             errors.append(_("%(name)s is not a PDF, PNG, JPEG, Word (DOCX) or plain-text file.") % {"name": name})
             continue
+        if content_type in IMAGE_FORMATS:
+            try:
+                stripped = strip_image_metadata(upload.data, content_type)
+            except ValidationError:
+                errors.append(_("%(name)s could not be read as an image.") % {"name": name})
+                continue
+            checked.append(CheckedFile(name=name, content_type=content_type, data=stripped, original=upload.data))
+            continue
         checked.append(CheckedFile(name=name, content_type=content_type, data=upload.data))
     if errors:
         raise ValidationError(errors)
     return checked
 
 
+IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
+
+
+def keep_original_images() -> bool:
+    """`HOTLINE_KEEP_ORIGINAL_IMAGES`: also keep the untouched upload (encrypted) beside the working copy."""
+    return bool(getattr(settings, "HOTLINE_KEEP_ORIGINAL_IMAGES", False))
+
+
+def strip_image_metadata(data: bytes, content_type: str) -> bytes:
+    """The picture only: EXIF (GPS position, camera, owner), XMP, IPTC, comments and PNG text
+    chunks are left behind. The pixels are copied into a new image, turned as EXIF said."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            upright = ImageOps.exif_transpose(image)
+            clean = Image.new(upright.mode, upright.size)
+            clean.paste(upright)
+            if "transparency" in upright.info and upright.mode in ("P", "L", "RGB"):
+                clean.info["transparency"] = upright.info["transparency"]
+            if upright.mode == "P":
+                clean.putpalette(upright.getpalette())
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise ValidationError(_("An image could not be read. Attach it as a PDF or take the picture again.")) from exc
+    out = io.BytesIO()
+    fmt = IMAGE_FORMATS[content_type]
+    if fmt == "JPEG":
+        clean.convert("RGB").save(out, format="JPEG", quality=95)
+    else:
+        clean.save(out, format="PNG")
+    return out.getvalue()
+
+
 def _store_files(*, case: Case, report_key: bytes, files: list[CheckedFile], written: list[str]) -> None:
-    """Encrypt in memory, then write only ciphertext under a random name."""
+    """Encrypt in memory, then write only ciphertext under a random name.
+
+    Images are stored as a working copy without metadata; the original only when
+    `HOTLINE_KEEP_ORIGINAL_IMAGES` is on (hotline threat model, "Photos").
+    """
     storage = _storage()
-    for checked in files:
-        name = f"{FILE_DIR}/{secrets.token_hex(20)}.bin"
-        stored = storage.save(name, ContentFile(crypto.encrypt(report_key, checked.data)))
+
+    def save(name: str, data: bytes) -> str:
+        stored = storage.save(name, ContentFile(crypto.encrypt(report_key, data)))
         written.append(stored)
+        return stored
+
+    for checked in files:
+        meta = {"name": checked.name, "type": checked.content_type, "size": len(checked.data)}
+        stem = f"{FILE_DIR}/{secrets.token_hex(20)}"
+        if checked.original is not None:
+            meta["stripped"] = True
+            if keep_original_images():
+                # Named after the working copy, so the purge finds it without the report key.
+                meta["original"] = save(original_name(f"{stem}.bin"), checked.original)
+                meta["original_size"] = len(checked.original)
         CaseFile.objects.create(
             case=case,
-            storage_name=stored,
-            meta_box=crypto.encrypt_json(
-                report_key, {"name": checked.name, "type": checked.content_type, "size": len(checked.data)}
-            ),
+            storage_name=save(f"{stem}.bin", checked.data),
+            meta_box=crypto.encrypt_json(report_key, meta),
             created_at=_hour(timezone.now()),
         )
+
+
+def original_name(storage_name: str) -> str:
+    return storage_name.removesuffix(".bin") + ".original.bin"
 
 
 def _remove_written(written: list[str]) -> None:
     storage = _storage()
     for name in written:
         storage.delete(name)
+        if storage.exists(original_name(name)):
+            storage.delete(original_name(name))
 
 
 def _entry(*, case: Case, report_key: bytes, kind: str, author=None, text: str = "", notice: str = "", when=None):
@@ -191,18 +254,68 @@ def _notify(handler_ids: list[int], kind: str) -> None:
 # --- the register -------------------------------------------------------------------------
 
 
+def may_keep_register(*, person) -> bool:
+    """Who may propose or approve a designation: compliance staff or a designated handler.
+
+    Group membership and the register decide; no permission flag (superuser included) does.
+    """
+    if person is None or not getattr(person, "is_authenticated", False) or not person.is_active:
+        return False
+    return person.in_group(COMPLIANCE_EDITORS) or active_designation(person=person) is not None
+
+
+def _notify_register_changed(*, exclude: set[int] = frozenset()) -> None:
+    """Every handler in the register hears of each change to it (content-free e-mail)."""
+    _notify([pk for pk in active_handlers().values_list("pk", flat=True) if pk not in exclude], "register_changed")
+
+
 @transaction.atomic
 def designate_handler(*, person, by, designated_on: datetime.date | None = None) -> HandlerDesignation:
-    if active_designation(person=person) is not None:
-        raise ValidationError(_("%(person)s is already a designated handler.") % {"person": person})
+    """Propose a person for the register. The designation takes effect only when a second,
+    different person approves it (`designation_approve`)."""
+    if not may_keep_register(person=by):
+        raise ValidationError(_("Only compliance staff or a designated handler can propose a designation."))
+    if by.pk == person.pk:
+        raise ValidationError(_("Nobody can propose themselves as a handler."))
+    if HandlerDesignation.objects.filter(person=person, revoked_at__isnull=True).exists():
+        raise ValidationError(_("%(person)s is already designated or proposed.") % {"person": person})
     if not person.is_active:
         raise ValidationError(_("Only active accounts can be designated."))
     designation = HandlerDesignation.objects.create(
         person=person, designated_by=by, designated_on=designated_on or timezone.localdate()
     )
+    audit_record(actor=by, action="hotline.handler_proposed", target=designation, detail={"person": person.pk})
+    _notify_register_changed()
+    return designation
+
+
+@transaction.atomic
+def designation_approve(*, designation: HandlerDesignation, by) -> HandlerDesignation:
+    """The second person's approval: from now on the person is a designated handler."""
+    designation = HandlerDesignation.objects.select_for_update().select_related("person").get(pk=designation.pk)
+    person = designation.person
+    if not designation.is_proposed:
+        raise ValidationError(_("This designation is not waiting for approval."))
+    if not may_keep_register(person=by):
+        raise ValidationError(_("Only compliance staff or a designated handler can approve a designation."))
+    if by.pk == person.pk:
+        raise ValidationError(_("Nobody can approve their own designation."))
+    if by.pk == designation.designated_by_id:
+        raise ValidationError(_("A designation must be approved by someone other than the person who proposed it."))
+    if not person.is_active:
+        raise ValidationError(_("Only active accounts can be designated."))
+    designation.approved_by = by
+    designation.approved_at = timezone.now()
+    designation.save(update_fields=["approved_by", "approved_at"])
     person.groups.add(Group.objects.get_or_create(name=DESIGNATED_HANDLERS)[0])
     person.__dict__.pop("_group_names", None)
-    audit_record(actor=by, action="hotline.handler_designated", target=designation, detail={"person": person.pk})
+    audit_record(
+        actor=by,
+        action="hotline.handler_designated",
+        target=designation,
+        detail={"person": person.pk, "proposed_by": designation.designated_by_id},
+    )
+    _notify_register_changed()
     return designation
 
 
@@ -212,6 +325,8 @@ def revoke_designation(*, designation: HandlerDesignation, by) -> HandlerDesigna
     designation = HandlerDesignation.objects.select_for_update().get(pk=designation.pk)
     if designation.revoked_at is not None:
         raise ValidationError(_("This designation has already been revoked."))
+    if not may_keep_register(person=by):
+        raise ValidationError(_("Only compliance staff or a designated handler can change the register."))
     person = designation.person
     designation.revoked_at = timezone.now()
     designation.revoked_by = by
@@ -225,17 +340,16 @@ def revoke_designation(*, designation: HandlerDesignation, by) -> HandlerDesigna
         target=designation,
         detail={"person": person.pk, "case_keys_removed": removed},
     )
+    _notify_register_changed()
     return designation
 
 
 # --- handler keys --------------------------------------------------------------------------
 
 
-def _check_passphrase(passphrase: str) -> None:
-    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
-        raise ValidationError(
-            _("The passphrase must be at least %(count)d characters long.") % {"count": MIN_PASSPHRASE_LENGTH}
-        )
+def _check_passphrase(passphrase: str, *, person) -> None:
+    """zxcvbn's rating, with the person's own name and address counted as known words."""
+    check_passphrase(passphrase, user_inputs=[person.family_name, person.given_name, *person.email.split("@")])
 
 
 def _recovery_key() -> str:
@@ -255,7 +369,7 @@ def handler_key_setup(*, person, passphrase: str) -> str:
         raise ValidationError(_("Only designated handlers can hold hotline keys."))
     if HandlerKey.objects.filter(person=person).exists():
         raise ValidationError(_("Your hotline key is already set up."))
-    _check_passphrase(passphrase)
+    _check_passphrase(passphrase, person=person)
     public, private = crypto.generate_keypair()
     ops, mem = crypto.handler_kdf_limits()
     salt, recovery_salt = crypto.new_salt(), crypto.new_salt()
@@ -305,7 +419,7 @@ def handler_key_recover(*, person, recovery_key: str, new_passphrase: str) -> tu
     key = HandlerKey.objects.select_for_update().filter(person=person).first()
     if key is None or active_designation(person=person) is None:
         raise ValidationError(_("You have no hotline key."))
-    _check_passphrase(new_passphrase)
+    _check_passphrase(new_passphrase, person=person)
     try:
         private = crypto.decrypt(
             crypto.derive_key(_normalise_recovery(recovery_key), key.recovery_salt, key.kdf_opslimit, key.kdf_memlimit),
@@ -434,7 +548,8 @@ def _create_case(*, report: ReportInput, recipients, files, written) -> tuple[Ca
 def _throttle_settings() -> tuple[int, int, int]:
     return (
         int(getattr(settings, "HOTLINE_THROTTLE_FREE_FAILURES", 5)),
-        int(getattr(settings, "HOTLINE_THROTTLE_MAX_DELAY_SECONDS", 60)),
+        # Short, because the wait falls on everyone, honest reporters included (see the threat model).
+        int(getattr(settings, "HOTLINE_THROTTLE_MAX_DELAY_SECONDS", 10)),
         int(getattr(settings, "HOTLINE_THROTTLE_RESET_SECONDS", 3600)),
     )
 
@@ -484,10 +599,16 @@ def followup_open(*, code: str) -> tuple[Case, bytes]:
         raise ReceiptRejected
     wrap = crypto.derive_key(receipt.code, case.reporter_salt, case.kdf_opslimit, case.kdf_memlimit)
     try:
-        return case, crypto.decrypt(wrap, case.reporter_key_box)
+        report_key = crypto.decrypt(wrap, case.reporter_key_box)
     except crypto.DecryptionError:
         _record_failure()
         raise ReceiptRejected
+    # A correct code ends the delay others' mistakes caused: the next reporter does not wait for
+    # them. (Someone holding their own receipt could reset it too, but every guess still costs an
+    # Argon2id verification against an 80-bit secret.) No time is written.
+    FollowupThrottle.objects.filter(pk=1, failures__gt=0).update(failures=0, last_failure_at=None)
+    reseal_waiting_case(case=case, report_key=report_key)
+    return case, report_key
 
 
 def reporter_reply(*, case: Case, report_key: bytes, text: str, uploads: list[Upload]) -> CaseEntry | None:
@@ -571,30 +692,95 @@ def case_open(*, case: Case, handler, report_key: bytes) -> OpenedCase:
     return opened
 
 
-def case_file_open(*, case_file: CaseFile, handler, report_key: bytes) -> tuple[dict, bytes]:
+def case_file_open(*, case_file: CaseFile, handler, report_key: bytes, original: bool = False) -> tuple[dict, bytes]:
+    """The handler's working copy (an image without its metadata), or with `original` the
+    untouched upload where `HOTLINE_KEEP_ORIGINAL_IMAGES` kept one."""
     meta = crypto.decrypt_json(report_key, case_file.meta_box)
-    with _storage().open(case_file.storage_name, "rb") as handle:
+    name = case_file.storage_name
+    if original:
+        if "original" not in meta:
+            raise ValidationError(_("No original is kept for this file."))
+        name = meta["original"]
+    with _storage().open(name, "rb") as handle:
         data = crypto.decrypt(report_key, handle.read())
-    audit_record(actor=handler, action="hotline.file_decrypted", target=case_file.case, detail={"file": case_file.pk})
+    detail = {"file": case_file.pk, "original": True} if original else {"file": case_file.pk}
+    audit_record(actor=handler, action="hotline.file_decrypted", target=case_file.case, detail=detail)
     return meta, data
 
 
 @transaction.atomic
-def identity_reveal(*, case: Case, handler, report_key: bytes, reason: str) -> str:
-    """The reporter's optional identity, only with a reason kept as an internal note."""
+def identity_request(*, case: Case, handler, report_key: bytes, reason: str) -> IdentityRequest:
+    """Ask to read the reporter's identity. A second handler on the case must approve it."""
     if case.identity_box is None:
         raise ValidationError(_("The reporter did not give their identity."))
     if len(reason.strip()) < 10:
         raise ValidationError(_("Give the reason why you need the reporter's identity."))
-    identity = crypto.decrypt_json(report_key, case.identity_box)["identity"]
+    crypto.decrypt(report_key, case.content_box)  # proves the handler holds this case's key
+    if IdentityRequest.objects.filter(case=case, requested_by=handler).exists():
+        raise ValidationError(_("You have already asked to see the reporter's identity."))
+    request = IdentityRequest.objects.create(
+        case=case,
+        requested_by=handler,
+        reason_box=crypto.encrypt_json(report_key, {"reason": reason.strip()}),
+    )
     _entry(
         case=case,
         report_key=report_key,
         kind=CaseEntry.Kind.NOTE,
         author=handler,
-        text=_("Identity viewed. Reason: %(reason)s") % {"reason": reason.strip()},
+        text=_("Asked to see the reporter's identity. Reason: %(reason)s") % {"reason": reason.strip()},
     )
-    audit_record(actor=handler, action="hotline.identity_viewed", target=case)
+    audit_record(actor=handler, action="hotline.identity_requested", target=case, detail={"request": request.pk})
+    return request
+
+
+@transaction.atomic
+def identity_approve(*, identity_request: IdentityRequest, handler, report_key: bytes) -> IdentityRequest:
+    """A second handler on the case approves another handler's request; never their own."""
+    identity_request = IdentityRequest.objects.select_for_update().select_related("case").get(pk=identity_request.pk)
+    case = identity_request.case
+    if identity_request.requested_by_id == handler.pk:
+        raise ValidationError(_("Another handler on the case must approve your request."))
+    if identity_request.is_approved:
+        raise ValidationError(_("This request has already been approved."))
+    crypto.decrypt(report_key, case.content_box)  # the approver holds this case's key too
+    identity_request.approved_by = handler
+    identity_request.approved_at = timezone.now()
+    identity_request.save(update_fields=["approved_by", "approved_at"])
+    _entry(
+        case=case,
+        report_key=report_key,
+        kind=CaseEntry.Kind.NOTE,
+        author=handler,
+        text=_("Approved %(person)s's request to see the reporter's identity.")
+        % {"person": identity_request.requested_by},
+    )
+    audit_record(
+        actor=handler,
+        action="hotline.identity_request_approved",
+        target=case,
+        detail={"request": identity_request.pk, "requested_by": identity_request.requested_by_id},
+    )
+    return identity_request
+
+
+@transaction.atomic
+def identity_reveal(*, case: Case, handler, report_key: bytes) -> str:
+    """The reporter's optional identity, only for a handler whose request a second handler approved."""
+    if case.identity_box is None:
+        raise ValidationError(_("The reporter did not give their identity."))
+    approved = IdentityRequest.objects.filter(case=case, requested_by=handler, approved_at__isnull=False).first()
+    if approved is None:
+        raise ValidationError(_("A second handler on the case must approve your request first."))
+    identity = crypto.decrypt_json(report_key, case.identity_box)["identity"]
+    note = _("Viewed the reporter's identity.")
+    _entry(case=case, report_key=report_key, kind=CaseEntry.Kind.NOTE, author=handler, text=note)
+    audit_record(
+        actor=handler,
+        action="hotline.identity_viewed",
+        target=case,
+        detail={"request": approved.pk, "approved_by": approved.approved_by_id},
+    )
     return identity
 
 
@@ -605,15 +791,63 @@ def conflict_declare(*, case: Case, handler, has_conflict: bool) -> ConflictDecl
         raise ValidationError(_("You have already made your declaration for this case."))
     if not CaseKey.objects.filter(case=case, handler=handler).exists():
         raise CaseAccessDenied
-    if has_conflict and case.keys.exclude(handler=handler).count() == 0:
-        raise ValidationError(
-            _("You are the only handler on this case. Grant it to another handler before you step aside.")
-        )
     declaration = ConflictDeclaration.objects.create(case=case, handler=handler, has_conflict=has_conflict)
+    waits = False
     if has_conflict:
         CaseKey.objects.filter(case=case, handler=handler).delete()
-    audit_record(actor=handler, action="hotline.conflict_declared", target=case, detail={"has_conflict": has_conflict})
+        # A sole handler steps aside too: nobody can read the case until the reporter next opens
+        # it with the receipt code, which seals it to the handlers then in the register (see
+        # `reseal_waiting_case`). The register's owners are told to designate someone.
+        waits = not case.keys.exists()
+        if waits:
+            _notify(
+                list(
+                    Person.objects.filter(is_active=True, groups__name=COMPLIANCE_EDITORS)
+                    .exclude(pk=handler.pk)
+                    .values_list("pk", flat=True)
+                    .distinct()
+                ),
+                "awaiting_handler",
+            )
+    audit_record(
+        actor=handler,
+        action="hotline.conflict_declared",
+        target=case,
+        detail={"has_conflict": has_conflict, "case_waits_for_handler": waits},
+    )
     return declaration
+
+
+def reseal_waiting_case(*, case: Case, report_key: bytes) -> int:
+    """When the reporter opens a case nobody can read (its only handler declared a conflict),
+    seal it to the handlers now in the register, except those the reporter excluded and those
+    who declared a conflict on it. Returns how many handlers were given it.
+
+    Reporter actions are not audited (that would time them); the case keys carry the hour only,
+    and the handlers hear of it from the hourly batch like a new report.
+    """
+    if case.is_closed or case.keys.exists():
+        return 0
+    content = crypto.decrypt_json(report_key, case.content_box)
+    barred = set(content.get("excluded", [])) | set(
+        ConflictDeclaration.objects.filter(case=case, has_conflict=True).values_list("handler_id", flat=True)
+    )
+    recipients = [h for h in receiving_handlers().select_related("hotline_key") if h.pk not in barred]
+    if not recipients:
+        return 0
+    when = _hour(timezone.now())
+    with transaction.atomic():
+        CaseKey.objects.bulk_create(
+            CaseKey(
+                case=case,
+                handler=handler,
+                sealed_key=crypto.seal(handler.hotline_key.public_key, report_key),
+                created_at=when,
+            )
+            for handler in recipients
+        )
+        Case.objects.filter(pk=case.pk).update(pending_notice="new_case")
+    return len(recipients)
 
 
 NOTICE_FOR_STATUS = {
@@ -743,8 +977,9 @@ def measure_add(
     return measure
 
 
-def record_case_list_view(*, handler, count: int) -> None:
-    audit_record(actor=handler, action="hotline.case_list_viewed", detail={"cases": count})
+def record_case_list_view(*, handler) -> None:
+    """No count of cases: successive counts with the entries' exact times would date each arrival."""
+    audit_record(actor=handler, action="hotline.case_list_viewed")
 
 
 def record_case_view(*, handler, case: Case, page: str) -> None:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("cases/key/unlock/", views.unlock, name="unlock"),
     path("cases/key/lock/", views.lock, name="lock"),
     path("cases/key/recover/", views.recover, name="recover"),
+    path("cases/register/", views.register, name="register"),
     path("cases/<uuid:public_id>/", views.case_detail, name="case_detail"),
     path("cases/<uuid:public_id>/conflict/", views.case_conflict, name="case_conflict"),
     path("cases/<uuid:public_id>/status/", views.case_status, name="case_status"),

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -38,7 +38,7 @@ from .forms import (
     StatusForm,
     UnlockForm,
 )
-from .models import Case, CaseFile
+from .models import Case, CaseFile, IdentityRequest
 
 # --- public pages ---------------------------------------------------------------------------
 
@@ -85,10 +85,13 @@ def intake(request):
     if not selectors.receiving_handlers().exists():
         return render(request, "whistleblowing/unavailable.html", {"fallback": _fallback_contact()}, status=503)
     # Every designated handler can be excluded, also one without a key yet: the exclusion then
-    # stops anyone from granting them the case later.
-    handlers = selectors.active_handlers().order_by("family_name", "given_name", "email")
-    form = IntakeForm(request.POST or None, request.FILES or None, handlers=handlers)
+    # stops anyone from granting them the case later. The page shows names only; a choice is
+    # the designation's number, not the person's.
+    designations = list(selectors.active_designations().order_by("person__family_name", "person__given_name", "pk"))
+    form = IntakeForm(request.POST or None, request.FILES or None, designations=designations)
     if request.method == "POST":
+        if not form.is_bound:  # an empty body: nothing to check entries against, nothing filed
+            form = IntakeForm({}, designations=designations)
         opened = tokens.intake_token_open(request.POST.get("form_token", ""))
         nonce = opened[0] if opened else None
         uploads, upload_errors = _uploads(request)
@@ -109,7 +112,7 @@ def intake(request):
                 where=data["where"],
                 people=data["people"],
                 identity=data["identity"],
-                excluded_handler_ids=[int(pk) for pk in data["excluded"]],
+                excluded_handler_ids=[d.person_id for d in designations if str(d.pk) in data["excluded"]],
             )
             try:
                 services.check_uploads(uploads)
@@ -122,7 +125,7 @@ def intake(request):
                 for message in exc.messages:
                     form.add_error(None, message)
             else:
-                return render(request, "whistleblowing/receipt.html", {"receipt": receipt})
+                return _receipt_page(request, receipt)
     return render(request, "whistleblowing/intake.html", {"form": form, "form_token": tokens.intake_token()})
 
 
@@ -137,7 +140,12 @@ def followup(request):
         except services.FollowupDelayed as exc:
             form.add_error(
                 None,
-                _("Too many wrong codes have been entered recently. Please wait %(seconds)d seconds and try again.")
+                _(
+                    "Your code has not been checked yet. Wrong receipt codes were entered recently (not "
+                    "necessarily by you), so the hotline waits a few seconds between attempts for everyone: it "
+                    "cannot tell reporters apart, because it records nothing about you. Please enter your code "
+                    "again in %(seconds)d seconds."
+                )
                 % {"seconds": exc.seconds},
             )
         except services.ReceiptRejected:
@@ -190,15 +198,12 @@ def followup_case(request):
     return _reporter_case(request, case, report_key, form=form, status=400)
 
 
-@login_not_required
-@require_GET
-def language(request):
-    """Switch language with a cookie that ends with the browser session (no CSRF cookie needed)."""
-    lang = request.GET.get("lang", "")
-    target = request.GET.get("next", "")
-    if not (target.startswith("/hotline/") and url_has_allowed_host_and_scheme(target, allowed_hosts=None)):
-        target = reverse("whistleblowing:intake")
-    response = HttpResponseRedirect(target)
+def _receipt_page(request, receipt):
+    token = tokens.receipt_token(code=receipt.code)
+    return render(request, "whistleblowing/receipt.html", {"receipt": receipt, "receipt_token": token})
+
+
+def _set_language_cookie(response, lang: str) -> None:
     if lang in dict(settings.LANGUAGES):
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
@@ -209,6 +214,43 @@ def language(request):
             httponly=True,
             secure=settings.LANGUAGE_COOKIE_SECURE,  # true in production, as for the portal's own switch
         )
+
+
+@login_not_required
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def language(request):
+    """Switch language with a cookie that ends with the browser session (no CSRF cookie needed).
+
+    A link (GET) goes back to the page it came from. The receipt page and a follow-up page cannot
+    be fetched again, so they post what they show (the receipt, or the follow-up token) and are
+    shown again in the new language, instead of an empty form or a 405.
+    """
+    if request.method == "POST":
+        lang = request.POST.get("lang", "")
+        if lang in dict(settings.LANGUAGES):
+            translation.activate(lang)
+            request.LANGUAGE_CODE = lang
+        receipt = tokens.receipt_token_open(request.POST.get("receipt", ""))
+        opened = tokens.followup_token_open(request.POST.get("token", ""))
+        case = Case.objects.filter(public_id=opened[0]).first() if opened else None
+        if receipt is not None:
+            response = _receipt_page(request, receipt)
+        elif case is not None:
+            response = _reporter_case(request, case, opened[1])
+        else:
+            expired = _("Your follow-up page has expired. Enter your receipt code again.")
+            form = FollowupLoginForm()
+            response = render(
+                request, "whistleblowing/followup_login.html", {"form": form, "error": expired}, status=403
+            )
+        _set_language_cookie(response, lang)
+        return response
+    target = request.GET.get("next", "")
+    if not (target.startswith("/hotline/") and url_has_allowed_host_and_scheme(target, allowed_hosts=None)):
+        target = reverse("whistleblowing:intake")
+    response = HttpResponseRedirect(target)
+    _set_language_cookie(response, request.GET.get("lang", ""))
     return response
 
 
@@ -268,7 +310,7 @@ def case_list(request):
     today = timezone.localdate()
     cases = list(selectors.cases_for_handler(person=request.user))
     rows = [(case, selectors.case_deadlines(case, today=today)) for case in cases]
-    services.record_case_list_view(handler=request.user, count=len(cases))
+    services.record_case_list_view(handler=request.user)
     return render(
         request,
         "whistleblowing/case_list.html",
@@ -286,7 +328,8 @@ def key_setup(request):
         try:
             recovery = services.handler_key_setup(person=request.user, passphrase=form.cleaned_data["passphrase"])
         except ValidationError as exc:
-            form.add_error("passphrase", exc.messages[0])
+            for message in exc.messages:
+                form.add_error("passphrase", message)
         else:
             private_key = services.handler_key_unlock(person=request.user, passphrase=form.cleaned_data["passphrase"])
             response = render(request, "whistleblowing/recovery_key.html", {"recovery_key": recovery})
@@ -345,7 +388,8 @@ def recover(request):
                 new_passphrase=form.cleaned_data["passphrase"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc.messages[0])
+            for message in exc.messages:
+                form.add_error(None, message)
         else:
             response = render(
                 request, "whistleblowing/recovery_key.html", {"recovery_key": recovery, "recovered": True}
@@ -353,6 +397,28 @@ def recover(request):
             keysession.store(request, response, private_key)
             return response
     return render(request, "whistleblowing/recover.html", {"form": form})
+
+
+@handler_required
+@require_http_methods(["GET", "POST"])
+def register(request):
+    """The register as handlers see it: who is designated, and proposals a handler may approve
+    as the second person (compliance staff do the same in the Wagtail admin)."""
+    if request.method == "POST":
+        designation = get_object_or_404(selectors.proposed_designations(), pk=request.POST.get("designation") or 0)
+        try:
+            services.designation_approve(designation=designation, by=request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The designation is approved. Every handler is told of the change."))
+        return redirect("whistleblowing:register")
+    context = {
+        "designations": selectors.active_designations().order_by("person__family_name", "person__given_name", "pk"),
+        "proposals": selectors.proposed_designations().order_by("designated_on", "pk"),
+    }
+    return render(request, "whistleblowing/register.html", context)
 
 
 @handler_required
@@ -375,7 +441,10 @@ def case_conflict(request, public_id):
             return redirect("whistleblowing:case_detail", public_id=case.public_id)
     else:
         services.record_case_view(handler=request.user, case=case, page="conflict")
-    return render(request, "whistleblowing/case_conflict.html", {"case": case, "form": form})
+    sole_handler = not case.keys.exclude(handler=request.user).exists()
+    return render(
+        request, "whistleblowing/case_conflict.html", {"case": case, "form": form, "sole_handler": sole_handler}
+    )
 
 
 def _detail(request, case, report_key, *, forms=None, identity=None, status=200):
@@ -397,6 +466,8 @@ def _detail(request, case, report_key, *, forms=None, identity=None, status=200)
         "measure_form": forms.get("measure") or MeasureForm(),
         "identity_form": forms.get("identity") or IdentityForm(),
         "identity": identity,
+        "identity_requests": selectors.identity_requests(case=case),
+        "my_identity_request": selectors.identity_request_of(case=case, person=request.user),
         "can_add_measures": case.status == Case.Status.SUBSTANTIATED,
         "handlers_on_case": Person.objects.filter(hotline_case_keys__case=case).order_by("family_name", "email"),
     }
@@ -510,19 +581,37 @@ def case_measure(request, public_id):
 @handler_required
 @require_POST
 def case_identity(request, public_id):
+    """Three steps, each recorded: ask with a reason, a second handler approves, the asker reads."""
     case, report_key, response = _case_for_work(request, public_id)
     if response is not None:
         return response
+    action = request.POST.get("action", "request")
     form = IdentityForm(request.POST)
-    if form.is_valid():
-        try:
-            identity = services.identity_reveal(
-                case=case, handler=request.user, report_key=report_key, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc.messages[0])
-        else:
+    try:
+        if action == "request":
+            if form.is_valid():
+                services.identity_request(
+                    case=case, handler=request.user, report_key=report_key, reason=form.cleaned_data["reason"]
+                )
+                messages.success(request, _("Your request is recorded. Another handler on the case must approve it."))
+                return redirect("whistleblowing:case_detail", public_id=case.public_id)
+        elif action == "approve":
+            identity_request = get_object_or_404(IdentityRequest, case=case, pk=request.POST.get("request") or 0)
+            services.identity_approve(identity_request=identity_request, handler=request.user, report_key=report_key)
+            messages.success(request, _("You approved the request to see the reporter's identity."))
+            return redirect("whistleblowing:case_detail", public_id=case.public_id)
+        elif action == "reveal":
+            identity = services.identity_reveal(case=case, handler=request.user, report_key=report_key)
             return _detail(request, case, report_key, identity=identity)
+        else:
+            raise Http404
+    except ValidationError as exc:
+        if action != "request":  # nothing typed to keep: say why on the case page
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("whistleblowing:case_detail", public_id=case.public_id)
+        for message in exc.messages:
+            form.add_error(None, message)
     return _detail(request, case, report_key, forms={"identity": form}, status=400)
 
 
@@ -533,7 +622,13 @@ def case_file(request, public_id, file_id):
     if response is not None:
         return response
     case_file = get_object_or_404(CaseFile, case=case, public_id=file_id)
-    meta, data = services.case_file_open(case_file=case_file, handler=request.user, report_key=report_key)
+    original = request.GET.get("original") == "1"
+    try:
+        meta, data = services.case_file_open(
+            case_file=case_file, handler=request.user, report_key=report_key, original=original
+        )
+    except ValidationError:
+        raise Http404
     response = HttpResponse(data, content_type=meta["type"])
     ascii_name = meta["name"].encode("ascii", "ignore").decode() or "attachment"
     response["Content-Disposition"] = (

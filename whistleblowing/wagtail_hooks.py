@@ -1,8 +1,11 @@
 """Wagtail integration: the register of designated handlers, the staff link and the regulator-report section.
 
 Designation is a legal act by the company, so the register is kept by compliance editors
-(group `compliance_editors`), not by site administrators or superusers. Keeping the register
-gives no access to cases: only a designation of one's own plus a sealed key does.
+(group `compliance_editors`), not by site administrators or superusers. It takes two people:
+one proposes ("Add"), a different one approves (editing a proposed designation); nobody can
+propose or approve themselves, and every handler is e-mailed when the register changes.
+Keeping the register gives no access to cases: only a designation of one's own plus a sealed
+key does.
 """
 
 import datetime
@@ -59,6 +62,24 @@ class DesignateForm(forms.ModelForm):
         self.fields["person"].queryset = Person.objects.filter(is_active=True).exclude(pk__in=active)
 
 
+class ApproveForm(forms.ModelForm):
+    approve = forms.BooleanField(
+        label=_("Approve this designation"),
+        required=True,
+        help_text=_(
+            "You confirm, as the second person, that this person is to be a designated handler. You cannot "
+            "approve a designation you proposed or your own. Every handler is told of the change."
+        ),
+    )
+
+    class Meta:
+        model = HandlerDesignation
+        fields = []
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
 class RevokeForm(forms.ModelForm):
     revoke = forms.BooleanField(
         label=_("Revoke this designation now"),
@@ -98,6 +119,8 @@ class ServiceFormMixin:
             return super().form_valid(form)
         except ValidationError as exc:
             form.add_error(None, exc)
+            # Wagtail sets this only when its own validation fails; the banner names the problem.
+            self.produced_error_message = " ".join(exc.messages)
             return self.form_invalid(form)
 
 
@@ -111,7 +134,16 @@ class DesignateView(ServiceFormMixin, CreateView):
 
 
 class RevokeView(ServiceFormMixin, EditView):
+    """Edits are the register's two acts on a designation: approve a proposal, or revoke."""
+
+    def get_form_class(self):
+        if self.object.is_proposed and self.request.method == "GET" or "approve" in self.request.POST:
+            return ApproveForm
+        return RevokeForm
+
     def save_instance(self):
+        if isinstance(self.form, ApproveForm):
+            return services.designation_approve(designation=self.object, by=self.request.user)
         return services.revoke_designation(designation=self.object, by=self.request.user)
 
 
@@ -121,7 +153,7 @@ class DesignationViewSet(ModelViewSet):
     menu_label = pgettext_lazy("hotline", "Hotline handlers")
     add_to_admin_menu = True
     menu_order = 900
-    list_display = ["person", "designated_on", "designated_by", "revoked_at"]
+    list_display = ["person", "designated_on", "designated_by", "approved_at", "approved_by", "revoked_at"]
     list_filter = []
     search_fields = None
     inspect_view_enabled = False

@@ -26,10 +26,8 @@ from people.demo import load as load_people
 from people.models import Person
 from whistleblowing import services
 load_people(StringIO())
-handler = Person.objects.get(email="handler@example.jp")
-compliance = Person.objects.get(email="compliance@example.jp")
-services.designate_handler(person=handler, by=compliance)
-services.handler_key_setup(person=handler, passphrase="correct horse battery staple")
+from whistleblowing.demo import load as load_hotline
+load_hotline(StringIO())  # designated by two people, with the demo key pair
 services.report_submit(report=services.ReportInput(category="conduct_rules", what="{MARKER} 端末で閲覧"), uploads=[])
 """
 

@@ -32,6 +32,7 @@ from people.roles import (
     TRAINING_ADMINISTRATORS,
 )
 from reports.services import regulator_report_issue
+from tests.factories import hotline as hotline_factories
 from tests.factories import people as pf
 from tests.reports.conftest import world  # noqa: F401 - fixture
 from tests.training.conftest import make_module, make_quiz, org, training_index  # noqa: F401 - fixtures
@@ -114,7 +115,7 @@ def people(world, mfa_user):  # noqa: F811
     pf.unit("CC").managers.add(other_manager)
     compliance = mfa_user(COMPLIANCE_EDITORS, TRAINING_ADMINISTRATORS, ENQUIRY_RESPONDERS, email="c@example.jp")
     handler = mfa_user(DESIGNATED_HANDLERS, email="handler@example.jp")
-    hotline.designate_handler(person=handler, by=compliance)
+    hotline_factories.designate(person=handler, by=compliance)
     hotline.handler_key_setup(person=handler, passphrase=PASSPHRASE)
     site_admin = mfa_user(
         SITE_ADMINISTRATORS, email="it@example.jp", is_superuser=True, is_staff=True, hr_managed=False
@@ -191,6 +192,7 @@ def rows(people, fast_hotline_crypto):
         "whistleblowing:unlock": Row("/hotline/cases/key/unlock/", ("handler",)),
         "whistleblowing:lock": Row("/hotline/cases/key/lock/", ("handler",), "post"),
         "whistleblowing:recover": Row("/hotline/cases/key/recover/", ("handler",)),
+        "whistleblowing:register": Row("/hotline/cases/register/", ("handler",)),
         "whistleblowing:case_detail": Row(case_url, ("handler",)),
         "whistleblowing:case_conflict": Row(f"{case_url}conflict/", ("handler",), "post"),
         "whistleblowing:case_status": Row(f"{case_url}status/", ("handler",), "post"),

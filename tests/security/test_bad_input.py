@@ -43,6 +43,7 @@ from people.roles import (
 )
 from portal.models import HomePage, QAIndexPage
 from quizzes.services import attempt_start, question_bank_publish, quiz_configure
+from tests.factories import hotline as hotline_factories
 from tests.factories import people as pf
 from training import services as training_services
 from training.models import TrainingIndexPage, TrainingModulePage, TransferChecklist
@@ -113,14 +114,14 @@ class World:
     @cached_property
     def handler(self):
         person = self._mfa(DESIGNATED_HANDLERS, email="handler@example.jp")
-        hotline.designate_handler(person=person, by=self.compliance)
+        hotline_factories.designate(person=person, by=self.compliance)
         person.recovery_key = hotline.handler_key_setup(person=person, passphrase=PASSPHRASE)
         return person
 
     @cached_property
     def keyless_handler(self):
         person = self._mfa(DESIGNATED_HANDLERS, email="new-handler@example.jp")
-        hotline.designate_handler(person=person, by=self.compliance)
+        hotline_factories.designate(person=person, by=self.compliance)
         return person
 
     def _mfa(self, *groups, **kwargs):
@@ -202,7 +203,7 @@ class World:
         """The case, and a second handler designated after it was filed: someone access can be granted to."""
         url = self.case_url
         other = self._mfa(DESIGNATED_HANDLERS, email="handler-two@example.jp")
-        hotline.designate_handler(person=other, by=self.compliance)
+        hotline_factories.designate(person=other, by=self.compliance)
         hotline.handler_key_setup(person=other, passphrase=PASSPHRASE)
         return url
 

@@ -2,6 +2,7 @@ import pytest
 from django.test import Client
 
 from people.roles import DESIGNATED_HANDLERS
+from tests.factories import hotline as hotline_factories
 from whistleblowing import services
 
 PASSPHRASE = "correct horse battery staple"
@@ -25,7 +26,7 @@ def make_handler(mfa_user, compliance):
     def make(email=None, *, with_key=True):
         kwargs = {"email": email} if email else {}
         person = mfa_user(DESIGNATED_HANDLERS, **kwargs)
-        services.designate_handler(person=person, by=compliance)
+        hotline_factories.designate(person=person, by=compliance)
         if with_key:
             person.recovery_key = services.handler_key_setup(person=person, passphrase=PASSPHRASE)
         return person

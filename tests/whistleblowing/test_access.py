@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from people.roles import COMPLIANCE_EDITORS, DESIGNATED_HANDLERS, SITE_ADMINISTRATORS
+from tests.factories import hotline as hotline_factories
 from whistleblowing import crypto, services
 from whistleblowing.models import CaseKey, HandlerKey
 
@@ -112,7 +113,7 @@ def test_handler_without_a_key_is_sent_to_key_setup_and_cannot_be_granted(make_h
 
 def test_handler_without_mfa_is_sent_to_enrolment(make_person, compliance):
     person = make_person(groups=(DESIGNATED_HANDLERS,))
-    services.designate_handler(person=person, by=compliance)
+    hotline_factories.designate(person=person, by=compliance)
     client = Client()
     client.force_login(person)
     response = client.get("/hotline/cases/")
@@ -147,7 +148,9 @@ def test_recovery_key_restores_access_with_a_new_passphrase(handler, file_report
     assert services.handler_key_unlock(person=handler, passphrase="another long passphrase") == private
     assert services.case_report_key(case=case, handler=handler, private_key=private)
     with pytest.raises(ValidationError):  # the old recovery key is spent
-        services.handler_key_recover(person=handler, recovery_key=handler.recovery_key, new_passphrase="x" * 20)
+        services.handler_key_recover(
+            person=handler, recovery_key=handler.recovery_key, new_passphrase="otter-lantern-quarry-mosaic-41"
+        )
 
 
 def test_unlocked_key_is_never_in_the_session_store_in_clear(handler, handler_client):
@@ -193,6 +196,18 @@ def test_register_is_kept_by_compliance_editors_only(compliance, admin, make_per
     assert response.status_code == 302, response.content.decode()[:2000]
     designation = HandlerDesignation.objects.get(person=candidate)
     assert designation.designated_by == compliance
+    # Proposed only: the proposer cannot approve it, a second compliance editor can.
+    assert not candidate.groups.filter(name=DESIGNATED_HANDLERS).exists()
+    response = client.post(f"/admin/hotline_handlers/edit/{designation.pk}/", {"approve": "on"})
+    assert response.status_code == 200
+    designation.refresh_from_db()
+    assert designation.approved_at is None
+    second = Client()
+    second.force_login(hotline_factories.second_approver())
+    response = second.post(f"/admin/hotline_handlers/edit/{designation.pk}/", {"approve": "on"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    designation.refresh_from_db()
+    assert designation.approved_at is not None
     candidate.refresh_from_db()
     assert candidate.groups.filter(name=DESIGNATED_HANDLERS).exists()
     response = client.post(f"/admin/hotline_handlers/edit/{designation.pk}/", {"revoke": "on"})
@@ -227,7 +242,7 @@ def test_a_handler_without_a_key_yet_can_be_excluded_and_is_never_granted_the_ca
     newcomer = make_handler("keyless-yet@example.jp", with_key=False)
     client = Client()
     form = client.get("/hotline/").context["form"]
-    assert str(newcomer.pk) in dict(form.fields["excluded"].choices)
+    assert str(newcomer) in dict(form.fields["excluded"].choices).values()
     case, _ = file_report(excluded=[newcomer])
     services.handler_key_setup(person=newcomer, passphrase=PASSPHRASE)
     report_key = services.case_report_key(case=case, handler=handler, private_key=private_key(handler))

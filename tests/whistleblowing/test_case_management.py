@@ -47,11 +47,29 @@ def test_declaring_a_conflict_removes_the_handlers_key(handler, make_handler, ha
         services.case_grant(case=case, granter=handler, grantee=colleague, report_key=_key(case, handler))
 
 
-def test_the_only_handler_cannot_step_aside_without_handing_over(handler, file_report):
-    case, _ = file_report()
-    with pytest.raises(ValidationError):
-        services.conflict_declare(case=case, handler=handler, has_conflict=True)
-    assert CaseKey.objects.filter(case=case, handler=handler).exists()
+def test_a_sole_handler_declares_a_conflict_and_the_case_waits_for_a_new_designation(
+    handler, compliance, make_handler, handler_client, file_report, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Issue 14 item 13: the sole handler steps aside; compliance staff are told; the case is
+    sealed to the next handler in the register when the reporter opens it again."""
+    case, receipt = file_report(what="WAITING-CASE-MARKER")
+    client = handler_client(handler)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/hotline/cases/{case.public_id}/conflict/", {"declaration": "yes"})
+    assert response.status_code == 302 and response["Location"] == "/hotline/cases/"
+    assert not CaseKey.objects.filter(case=case).exists()
+    declared = AuditEntry.objects.get(action="hotline.conflict_declared")
+    assert declared.detail == {"has_conflict": True, "case_waits_for_handler": True}
+    told = [m for m in mailoutbox if compliance.email in m.to]
+    assert len(told) == 1 and "WAITING-CASE-MARKER" not in told[0].body and case.reference not in told[0].body
+    assert "/admin/hotline_handlers/" in told[0].body
+    # A new handler is designated; once the reporter opens the case it is theirs, not the conflicted one's.
+    newcomer = make_handler("newcomer-after-conflict@example.jp")
+    assert "WAITING-CASE-MARKER" in Client().post("/hotline/followup/", {"code": receipt.code}).content.decode()
+    assert set(CaseKey.objects.filter(case=case).values_list("handler_id", flat=True)) == {newcomer.pk}
+    assert services.case_report_key(case=case, handler=newcomer, private_key=private_key(newcomer))
+    Case.objects.filter(pk=case.pk).update(pending_notice="")
+    assert services.reseal_waiting_case(case=case, report_key=_key(case, newcomer)) == 0
 
 
 def test_handler_sees_the_report_after_unlocking_only(handler, handler_client, opened):
@@ -115,19 +133,42 @@ def test_a_substantiated_case_closes_only_with_corrective_measures(handler, open
     assert "是正措置" in page or "Corrective measures" in page
 
 
-def test_identity_is_shown_only_with_a_recorded_reason(handler, opened):
+def test_identity_is_shown_only_after_a_second_handler_approves_the_reason(
+    handler, make_handler, handler_client, opened
+):
+    """Issue 14 item 11: one handler's say-so is not enough; request and approval are both recorded."""
     case, _, client = opened
     url = f"/hotline/cases/{case.public_id}/identity/"
     assert client.post(url, {"reason": "short"}).status_code == 400
-    response = client.post(url, {"reason": "Needed to arrange protection from retaliation"})
-    assert "Yamada Taro" in response.content.decode()
+    response = client.post(url, {"action": "request", "reason": "Needed to arrange protection from retaliation"})
+    assert response.status_code == 302
+    # Asking is not seeing, and the asker cannot approve their own request.
+    for action in ("reveal", "approve"):
+        request_id = case.identity_requests.get().pk
+        page = client.post(url, {"action": action, "request": request_id}, follow=True).content.decode()
+        assert "Yamada Taro" not in page
+    assert not AuditEntry.objects.filter(action="hotline.identity_viewed").exists()
+    colleague = make_handler("second-opinion@example.jp")
+    services.case_grant(case=case, granter=handler, grantee=colleague, report_key=_key(case, handler))
+    second = handler_client(colleague)
+    assert second.post(f"/hotline/cases/{case.public_id}/conflict/", {"declaration": "no"}).status_code == 302
+    assert "Yamada Taro" not in second.get(f"/hotline/cases/{case.public_id}/").content.decode()
+    response = second.post(url, {"action": "approve", "request": case.identity_requests.get().pk})
+    assert response.status_code == 302
+    # The approver has not asked, so sees nothing; the asker now can.
+    assert "Yamada Taro" not in second.post(url, {"action": "reveal"}, follow=True).content.decode()
+    assert "Yamada Taro" in client.post(url, {"action": "reveal"}).content.decode()
     notes = [
         b["text"]
         for e, b in services.decrypt_entries(case=case, report_key=_key(case, handler), for_reporter=False)
         if e.kind == CaseEntry.Kind.NOTE
     ]
     assert any("retaliation" in note for note in notes)
-    assert AuditEntry.objects.filter(action="hotline.identity_viewed").count() == 1
+    approved = AuditEntry.objects.get(action="hotline.identity_request_approved")
+    assert approved.actor_id == colleague.pk and approved.detail["requested_by"] == handler.pk
+    assert AuditEntry.objects.filter(action="hotline.identity_requested", actor_id=handler.pk).count() == 1
+    viewed = AuditEntry.objects.get(action="hotline.identity_viewed")
+    assert viewed.actor_id == handler.pk and viewed.detail["approved_by"] == colleague.pk
 
 
 def test_every_handler_action_is_audited_without_report_content(handler, opened):
@@ -139,6 +180,7 @@ def test_every_handler_action_is_audited_without_report_content(handler, opened)
     client.post(url + "entries/", {"kind": "message", "text": "MESSAGE-MARKER"})
     actions = set(AuditEntry.objects.values_list("action", flat=True))
     assert {
+        "hotline.handler_proposed",
         "hotline.handler_designated",
         "hotline.key_created",
         "hotline.key_unlocked",
@@ -148,6 +190,8 @@ def test_every_handler_action_is_audited_without_report_content(handler, opened)
         "hotline.status_changed",
         "hotline.message_sent",
     } <= actions
+    # Issue 14 item 5: viewing the list records no count that, with the entry's time, dates arrivals.
+    assert [e.detail for e in AuditEntry.objects.filter(action="hotline.case_list_viewed")] == [{}]
     for entry in AuditEntry.objects.all():
         text = f"{entry.actor_label} {entry.target_id} {entry.detail}"
         for marker in ("CASE-CONTENT-MARKER", "MESSAGE-MARKER", "Yamada"):
@@ -291,3 +335,16 @@ def test_the_conversation_is_shown_in_the_order_it_happened(handler, file_report
     assert texts == ["FIRST", "SECOND"]
     page = Client().post("/hotline/followup/", {"code": receipt.code}).content.decode()
     assert page.index("FIRST") < page.index("SECOND")
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [(b"", "application/x-www-form-urlencoded"), (b"{}", "application/json"), (b"", "multipart/form-data; boundary=x")],
+)
+def test_an_empty_post_to_the_intake_gets_the_form_with_errors_not_a_server_error(handler, body, content_type):
+    """Issue 14 item 9: an empty POST used to raise in add_error on an unbound form (HTTP 500)."""
+    response = Client(raise_request_exception=False).generic("POST", "/hotline/", body, content_type=content_type)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.is_bound and form.errors["what"] and form.non_field_errors()
+    assert not Case.objects.exists()

@@ -2,21 +2,22 @@ import io
 
 from django.test import Client
 
-from people.roles import DESIGNATED_HANDLERS
+from people.roles import COMPLIANCE_EDITORS, DESIGNATED_HANDLERS
 from whistleblowing import demo, tasks
 from whistleblowing.models import HandlerDesignation, HandlerKey
 
 
-def test_demo_designates_the_handler_once_and_sets_no_key(make_person):
-    make_person(email="compliance@example.jp")
+def test_without_a_second_person_to_approve_the_demo_designates_nobody(make_person):
+    """The demo goes through the two-person rule like anyone: with nobody in the compliance
+    department to approve, nothing is in force and the intake stays closed."""
+    make_person(email="compliance@example.jp", groups=(COMPLIANCE_EDITORS,))
     handler = make_person(email="handler@example.jp")
-    demo.load(io.StringIO())
-    demo.load(io.StringIO())
-    designation = HandlerDesignation.objects.get(person=handler)
-    assert designation.revoked_at is None and designation.designated_by.email == "compliance@example.jp"
-    assert handler.groups.filter(name=DESIGNATED_HANDLERS).exists()
+    out = io.StringIO()
+    demo.load(out)
+    assert "nobody in the compliance department" in out.getvalue()
+    assert not HandlerDesignation.objects.filter(approved_at__isnull=False).exists()
+    assert not handler.groups.filter(name=DESIGNATED_HANDLERS).exists()
     assert not HandlerKey.objects.exists()
-    # Until the handler sets up a key, the intake refuses reports.
     assert Client().get("/hotline/").status_code == 503
 
 

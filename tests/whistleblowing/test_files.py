@@ -4,9 +4,11 @@ import io
 import zipfile
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from PIL import Image, PngImagePlugin
 
 from audit.models import AuditEntry
 from whistleblowing import services
@@ -26,6 +28,26 @@ def _docx(with_document=True) -> bytes:
         if with_document:
             archive.writestr("word/document.xml", f"<w:document>{MARKER}</w:document>")
     return buffer.getvalue()
+
+
+def _image(fmt: str, *, gps: bool = False) -> bytes:
+    """A small picture; with `gps`, carrying EXIF GPS position, camera owner and a comment."""
+    image = Image.new("RGB", (40, 30), (200, 30, 30))
+    out = io.BytesIO()
+    if gps:
+        exif = Image.Exif()
+        exif[0x010F] = "ACME Camera"  # Make
+        exif[0x013B] = "EXIF-OWNER-MARKER"  # Artist
+        exif.get_ifd(0x8825).update({1: "N", 2: (40.0, 30.0, 15.0), 3: "E", 4: (141.0, 29.0, 5.0)})
+        if fmt == "PNG":
+            info = PngImagePlugin.PngInfo()
+            info.add_text("Comment", "PNG-TEXT-MARKER")
+            image.save(out, format="PNG", exif=exif, pnginfo=info)
+        else:
+            image.save(out, format="JPEG", exif=exif, comment=b"JPEG-COMMENT-MARKER")
+    else:
+        image.save(out, format=fmt)
+    return out.getvalue()
 
 
 def _files_on_disk() -> list[Path]:
@@ -73,8 +95,8 @@ def test_files_are_checked_by_content_not_by_name(handler):
 def test_docx_png_jpeg_and_text_are_accepted():
     uploads = [
         services.Upload("a.docx", _docx()),
-        services.Upload("b.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 20),
-        services.Upload("c.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 20),
+        services.Upload("b.png", _image("PNG")),
+        services.Upload("c.jpg", _image("JPEG")),
         services.Upload("d.txt", "日本語のメモ".encode()),
     ]
     checked = services.check_uploads(uploads)
@@ -125,3 +147,46 @@ def test_reporter_can_add_files_later(handler, file_report):
     assert response.status_code == 200 and response.context["sent"]
     assert case.files.count() == 1
     assert b"more notes" not in _files_on_disk()[0].read_bytes()
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_the_handlers_copy_of_a_photo_has_no_gps_or_other_metadata(handler, handler_client, fmt):
+    """Issue 14 item 8: the working copy a handler downloads is stripped with Pillow."""
+    original = _image(fmt, gps=True)
+    with Image.open(io.BytesIO(original)) as check:  # the fixture really carries the metadata
+        assert check.getexif().get_ifd(0x8825)
+    response = _intake(Client(), attachments=[SimpleUploadedFile(f"photo.{fmt.lower()}", original)])
+    assert "receipt" in response.context
+    assert len(_files_on_disk()) == 1  # no original kept by default
+    case, case_file = Case.objects.get(), CaseFile.objects.get()
+    hc = handler_client(handler)
+    hc.post(f"/hotline/cases/{case.public_id}/conflict/", {"declaration": "no"})
+    download = hc.get(f"/hotline/cases/{case.public_id}/files/{case_file.public_id}/").content
+    for marker in (b"EXIF-OWNER-MARKER", b"ACME Camera", b"PNG-TEXT-MARKER", b"JPEG-COMMENT-MARKER", b"Exif"):
+        assert marker not in download
+    with Image.open(io.BytesIO(download)) as copy:
+        assert copy.format == fmt and copy.size == (40, 30)
+        assert not copy.getexif() and not copy.info.get("comment") and "Comment" not in copy.info
+    assert hc.get(f"/hotline/cases/{case.public_id}/files/{case_file.public_id}/?original=1").status_code == 404
+
+
+def test_a_setting_keeps_the_encrypted_original_for_the_handler(settings, handler, handler_client):
+    settings.HOTLINE_KEEP_ORIGINAL_IMAGES = True
+    original = _image("JPEG", gps=True)
+    _intake(Client(), attachments=[SimpleUploadedFile("photo.jpg", original)])
+    files = _files_on_disk()
+    assert len(files) == 2 and all(b"EXIF-OWNER-MARKER" not in f.read_bytes() for f in files)
+    case, case_file = Case.objects.get(), CaseFile.objects.get()
+    hc = handler_client(handler)
+    hc.post(f"/hotline/cases/{case.public_id}/conflict/", {"declaration": "no"})
+    url = f"/hotline/cases/{case.public_id}/files/{case_file.public_id}/"
+    assert b"EXIF-OWNER-MARKER" not in hc.get(url).content
+    assert hc.get(url + "?original=1").content == original
+    assert AuditEntry.objects.filter(action="hotline.file_decrypted", detail__original=True).count() == 1
+
+
+def test_an_unreadable_image_is_refused_with_a_message(handler):
+    response = _intake(Client(), attachments=[SimpleUploadedFile("broken.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 20)])
+    assert "receipt" not in response.context
+    assert "broken.jpg" in str(response.context["form"].errors)
+    assert not Case.objects.exists() and not _files_on_disk()

@@ -130,3 +130,28 @@ def test_reporter_opens_the_case_with_the_code_in_any_spacing(handler, file_repo
     case, receipt = file_report(what="spacing works")
     response = Client().post("/hotline/followup/", {"code": separator.join(receipt.groups).lower()})
     assert "spacing works" in response.content.decode()
+
+
+def test_a_correct_receipt_waits_only_briefly_for_others_mistakes_and_resets_the_counter(handler, file_report):
+    """Issue 14 item 14 (throttle): by default the wait is at most 10 s, it is explained, and a
+    correct code clears the counter so the next reporter does not inherit the delay."""
+    case, receipt = file_report(what="reset test")
+    wrong = crypto.generate_receipt().display
+    first = datetime.datetime(2026, 6, 1, 9, 0, tzinfo=datetime.UTC)
+    for n in range(12):  # spaced out, so that each wrong code is checked and counted
+        with time_machine.travel(first + datetime.timedelta(seconds=15 * n), tick=False):
+            _post_code(wrong, f"198.51.100.{n}", "agent")
+    assert FollowupThrottle.objects.get().failures == 12
+    start = first + datetime.timedelta(seconds=15 * 11)
+    with time_machine.travel(start, tick=False):
+        assert services.followup_delay_remaining() == 10
+        client = Client()
+        client.cookies["django_language"] = "en"
+        page = client.post("/hotline/followup/", {"code": receipt.display}).content.decode()
+        assert "reset test" not in page
+        assert "not necessarily by you" in page and "10 seconds" in page
+    with time_machine.travel(start + datetime.timedelta(seconds=10), tick=False):
+        assert "reset test" in _post_code(receipt.display, "203.0.113.1", "b").content.decode()
+        assert FollowupThrottle.objects.get().failures == 0
+        assert services.followup_delay_remaining() == 0
+        assert "reset test" in _post_code(receipt.display, "203.0.113.2", "c").content.decode()
