@@ -74,3 +74,21 @@ def followup_token_open(token: str) -> tuple[str, bytes] | None:
         return data["c"], crypto.decrypt(_token_key(), crypto.unb64(data["k"]))
     except (signing.BadSignature, KeyError, TypeError, ValueError, crypto.DecryptionError):
         return None
+
+
+# The receipt page's language switch re-shows the receipt in the other language: the page cannot
+# be fetched again (the code is shown once and stored nowhere), so its form carries the code,
+# encrypted like the follow-up token's report key, for as long as a follow-up page lives.
+RECEIPT_SALT = "whistleblowing.receipt-language"
+
+
+def receipt_token(*, code: str) -> str:
+    return signing.dumps({"r": crypto.b64(crypto.encrypt(_token_key(), code.encode()))}, salt=RECEIPT_SALT)
+
+
+def receipt_token_open(token: str) -> crypto.Receipt | None:
+    try:
+        data = signing.loads(token, salt=RECEIPT_SALT, max_age=FOLLOWUP_MAX_AGE)
+        return crypto.parse_receipt(crypto.decrypt(_token_key(), crypto.unb64(data["r"])).decode())
+    except (signing.BadSignature, KeyError, TypeError, ValueError, crypto.DecryptionError):
+        return None
