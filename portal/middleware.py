@@ -31,11 +31,21 @@ ADMIN_CSP = (
 )
 
 
+def site_csp(sso_origins: list[str]) -> str:
+    # The identity providers' origins (portal/settings/sso.py) as form targets: the sign-in button
+    # and the logout form are same-origin forms whose redirect goes on to the provider, and browsers
+    # check form-action on each redirect. Nothing else from those origins is allowed.
+    if not sso_origins:
+        return STRICT_CSP
+    return STRICT_CSP.replace("form-action 'self'", "form-action 'self' " + " ".join(sso_origins))
+
+
 class SecurityHeadersMiddleware:
     """Content-Security-Policy and the other headers Django does not set itself."""
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.site_csp = site_csp(settings.PORTAL_SSO_ORIGINS)
 
     def __call__(self, request):
         response = self.get_response(request)
@@ -45,7 +55,7 @@ class SecurityHeadersMiddleware:
             # frame-ancestors 'none', and the browser would refuse to show it in the admin.
             response.headers["Content-Security-Policy"] = ADMIN_CSP
         else:
-            response.headers.setdefault("Content-Security-Policy", STRICT_CSP)
+            response.headers.setdefault("Content-Security-Policy", self.site_csp)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from .sso import OIDC_APPS
+from .sso import OIDC_APPS, OIDC_ORIGINS
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -243,6 +243,8 @@ PORTAL_MFA_KEY = os.environ.get("PORTAL_MFA_KEY", "development-only-mfa-key-neve
 # --- Corporate single sign-on (OpenID Connect; portal/settings/sso.py, people/sso.py) --------
 SOCIALACCOUNT_ADAPTER = "people.sso.SSOAdapter"
 SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": OIDC_APPS}}
+# Allowed as form targets by the site's CSP (portal/middleware.py).
+PORTAL_SSO_ORIGINS = OIDC_ORIGINS
 # Only the claims are kept (SocialAccount.extra_data), never access or refresh tokens.
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False

@@ -10,6 +10,7 @@ replaces the portal's own TOTP) and _MFA_VALUES (the `amr`/`acr` values that cou
 import os
 import re
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 DEFAULT_MFA_VALUES = "mfa"
 
@@ -52,4 +53,17 @@ def _split(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+def provider_origins(apps: list[dict]) -> list[str]:
+    """The providers' origins, which the site's CSP `form-action` must allow: the sign-in button and
+    the logout form are forms whose redirect leaves for the provider."""
+    origins = []
+    for app in apps:
+        parts = urlsplit(app["settings"]["server_url"])
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in origins:
+            origins.append(origin)
+    return origins
+
+
 OIDC_APPS = oidc_apps_from_environ(os.environ)
+OIDC_ORIGINS = provider_origins(OIDC_APPS)

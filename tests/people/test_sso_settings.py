@@ -2,7 +2,8 @@
 
 import pytest
 
-from portal.settings.sso import oidc_apps_from_environ
+from portal.middleware import STRICT_CSP, site_csp
+from portal.settings.sso import oidc_apps_from_environ, provider_origins
 
 
 def test_several_providers_each_with_its_own_variables():
@@ -45,3 +46,23 @@ def test_a_provider_without_its_issuer_or_client_is_a_configuration_error():
 def test_provider_ids_must_be_usable_in_the_callback_url():
     with pytest.raises(ValueError, match="lower-case"):
         oidc_apps_from_environ({"PORTAL_OIDC_PROVIDERS": "Corp/1"})
+
+
+def test_the_site_csp_lets_the_sign_in_and_logout_forms_go_on_to_the_providers_only():
+    apps = oidc_apps_from_environ(
+        {
+            "PORTAL_OIDC_PROVIDERS": "entra",
+            "PORTAL_OIDC_ENTRA_ISSUER": "https://login.microsoftonline.com/tenant/v2.0",
+            "PORTAL_OIDC_ENTRA_CLIENT_ID": "portal",
+            "PORTAL_OIDC_ENTRA_CLIENT_SECRET": "s1",
+        }
+    )
+
+    csp = site_csp(provider_origins(apps))
+
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+    assert directives["form-action"] == "'self' https://login.microsoftonline.com"
+    assert {k: v for k, v in directives.items() if k != "form-action"} == {
+        k: v for k, v in (d.strip().split(" ", 1) for d in STRICT_CSP.split(";")) if k != "form-action"
+    }
+    assert site_csp([]) == STRICT_CSP
