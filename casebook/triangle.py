@@ -31,6 +31,8 @@ class Line:
     fill: str = "#1f2937"
     weight: str = "normal"
     size: int = FONT_SIZE
+    core: bool = False  # part of the triangle itself, drawn in the compact picture for phones too
+    content: bool = False  # a cause as the editor wrote it (Japanese), not a translated label
 
 
 @dataclass
@@ -52,6 +54,13 @@ class FraudTriangle:
     height: int
     width: int = WIDTH
     points: str = f"{APEX[0]},{APEX[1]} {LEFT[0]},{LEFT[1]} {RIGHT[0]},{RIGHT[1]}"
+    # The triangle and its side labels only: on a phone the whole picture would shrink its text to
+    # a few pixels, so the page shows this part and the causes as lists below it.
+    compact_view_box: str = f"{LEFT[0] - 30} {APEX[1] - 34} {RIGHT[0] - LEFT[0] + 60} {LEFT[1] - APEX[1] + 110}"
+
+    @property
+    def core_lines(self) -> list[Line]:
+        return [line for line in self.lines if line.core]
 
     @property
     def description(self) -> str:
@@ -77,23 +86,33 @@ class FraudTriangle:
             side.causes = by_element[side.element]
 
         lines: list[Line] = [
-            Line(480, 222, _("Fraud triangle"), "middle", "#4b5563", "bold", 13),
+            Line(480, 200, _("Fraud triangle"), "middle", "#4b5563", "bold", 13, core=True),
         ]
-        # Side names with their counts, inside the triangle next to their side.
+        # Side names inside the triangle next to their side, the count on a line of its own so a
+        # long English name ("Rationalisation") still fits; opportunity under its side, the base.
         motivation, rationalisation, opportunity = sides
-        lines.append(_side_label(motivation, 414, 302))
-        lines.append(_side_label(rationalisation, 544, 302))
-        lines.append(_side_label(opportunity, 480, 362))
+        lines.extend(_side_label(motivation, 410, 318, room_px=128))
+        lines.extend(_side_label(rationalisation, 550, 318, room_px=128))
+        lines.extend(_side_label(opportunity, 480, 408, room_px=360, one_line=True))
 
         left_end = _column(lines, motivation, x=24, y=92, anchor="start", width_px=252)
         right_end = _column(lines, rationalisation, x=688, y=92, anchor="start", width_px=252)
-        bottom_top = max(430, left_end + 24, right_end + 24)
+        bottom_top = max(440, left_end + 24, right_end + 24)
         bottom_end = _column(lines, opportunity, x=80, y=bottom_top, anchor="start", width_px=800)
         return cls(sides=sides, lines=lines, height=int(bottom_end + 16))
 
 
-def _side_label(side: Side, x: float, y: float) -> Line:
-    return Line(x, y, f"{side.label} {len(side.causes)}", "middle", side.colour, "bold", 17)
+def _side_label(side: Side, x: float, y: float, *, room_px: float, one_line: bool = False) -> list[Line]:
+    """The side's name and count centred at x, in the largest size up to 17 px that fits room_px."""
+    count = str(len(side.causes))
+    text = f"{side.label} {count}" if one_line else side.label
+    # Bold Latin runs a little wider than char_width's estimate.
+    width_em = sum(char_width(c) * (1.0 if char_width(c) == 1.0 else 1.15) for c in text)
+    size = max(11, min(17, int(room_px / width_em)))
+    lines = [Line(x, y, text, "middle", side.colour, "bold", size, core=True)]
+    if not one_line:
+        lines.append(Line(x, y + size + 4, count, "middle", side.colour, "bold", 17, core=True))
+    return lines
 
 
 def _column(lines: list[Line], side: Side, *, x: float, y: float, anchor: str, width_px: int) -> float:
@@ -105,7 +124,7 @@ def _column(lines: list[Line], side: Side, *, x: float, y: float, anchor: str, w
         return y + LINE_HEIGHT
     for text in side.causes:
         for i, piece in enumerate(wrap("・" + text, width_px / FONT_SIZE, MAX_LINES_PER_ITEM)):
-            lines.append(Line(x, y, piece if i == 0 else "\u3000" + piece, anchor))
+            lines.append(Line(x, y, piece if i == 0 else "\u3000" + piece, anchor, content=True))
             y += LINE_HEIGHT
         y += ITEM_GAP
     return y
