@@ -9,7 +9,7 @@ SYSTEM_PACKAGES := chromium fonts-ipaexfont-gothic fonts-ipaexfont-mincho libhar
 
 APPS := portal people audit casebook enquiries quizzes training reports whistleblowing
 
-.PHONY: run test lint format bench demo setup system-deps migrate messages messages-extract lock worker scheduler audit
+.PHONY: run test lint format bench demo setup system-deps migrate messages messages-extract lock worker scheduler audit totp
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ DEMO_SSO = mkdir -p var/oidc-provider; \
 	  --portal-url http://127.0.0.1:8000 --portal-url http://localhost:8000 & \
 	eval "$$($(PY) -m tests.oidc_provider env --port 8001)";
 endif
+
+# The current code of a demo account's authenticator, for trying the demo without a phone:
+# `make totp EMAIL=compliance@example.jp` once enrolled, `make totp SECRET=…` while enrolling.
+totp: $(STAMP)
+	@$(PY) manage.py demo $(if $(SECRET),--totp-secret "$(SECRET)",--totp-email "$(EMAIL)")
 
 worker: setup
 	$(PY) manage.py task_worker

@@ -6,13 +6,15 @@ from django.db import connections
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 from django.utils.functional import cached_property
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from wagtail.models import Page, PageViewRestriction
 from wagtail.search import models as search_models
 from wagtail.search.backends import get_search_backend
 from wagtail.search.query import And, Phrase, PlainText
 
 from .indexing import JapaneseSearchable
-from .segment import normalise, query_phrases
+from .segment import fold, is_prefix_phrase, query_phrases, runs
 
 
 def searchable_page_models() -> list[type[Page]]:
@@ -133,7 +135,14 @@ class SearchResults:
         if connection.vendor == "sqlite":
             fts = search_models.SQLiteFTSIndexEntry._meta.db_table
             # An FTS5 query: each phrase double-quoted (quotes doubled inside), all required, in `body`.
-            match = "{body} : (" + " AND ".join('"' + p.replace('"', '""') + '"' for p in self.phrases) + ")"
+            # A one-character phrase is a prefix query ("閲" *): the bigrams starting with it.
+            match = (
+                "{body} : ("
+                + " AND ".join(
+                    '"' + p.replace('"', '""') + '"' + (" *" if is_prefix_phrase(p) else "") for p in self.phrases
+                )
+                + ")"
+            )
             return (
                 f"FROM {fts} JOIN {entries} AS entry ON {fts}.rowid = entry.id WHERE {fts} MATCH %s AND {where}",
                 [match, *visible_params],
@@ -141,8 +150,16 @@ class SearchResults:
             )
         if connection.vendor == "postgresql":
             config = getattr(get_search_backend(), "config", None) or "simple"
-            query = " && ".join(["phraseto_tsquery(%s::regconfig, %s)"] * len(self.phrases))
-            params = [value for phrase in self.phrases for value in (config, phrase)]
+            query = " && ".join(
+                "to_tsquery(%s::regconfig, %s)" if is_prefix_phrase(p) else "phraseto_tsquery(%s::regconfig, %s)"
+                for p in self.phrases
+            )
+            # A one-character CJK phrase has no quote or operator in it; as a prefix lexeme: '閲':*.
+            params = [
+                value
+                for phrase in self.phrases
+                for value in (config, f"'{phrase}':*" if is_prefix_phrase(phrase) else phrase)
+            ]
             return (
                 f"FROM {entries} AS entry, (SELECT {query} AS query) AS search WHERE entry.body @@ query AND {where}",
                 [*params, *visible_params],
@@ -151,14 +168,36 @@ class SearchResults:
         raise NotImplementedError(f"site search supports SQLite and PostgreSQL, not {connection.vendor}")
 
 
-def excerpt(page, text: str, width: int = 80) -> str:
-    """A stretch of the page's text around the first occurrence of the query."""
-    # NFKC without lower-casing keeps positions aligned between the shown and searched text.
+def excerpt(page, text: str, width: int = 80) -> SafeString:
+    """A stretch of the page's text around the first match of the query, the matched words in <mark>.
+
+    Matching is done on the folded text (kana, width and case, as the index does), and marked on
+    the text as shown; everything else is escaped.
+    """
+    # NFKC of the shown text first: folding it afterwards keeps every position (see segment.fold).
     body = unicodedata.normalize("NFKC", " ".join(page.search_text().split()))
-    needle = normalise(text).strip()
-    at = body.lower().find(needle) if needle else -1
-    if at < 0:
-        return body[:width] + ("…" if len(body) > width else "")
-    start = max(0, at - width // 3)
+    folded = fold(body)
+    matches = _match_spans(folded, runs(text)) if len(folded) == len(body) else []
+    if not matches:
+        return format_html("{}{}", body[:width], "…" if len(body) > width else "")
+    start = max(0, matches[0][0] - width // 3)
     end = min(len(body), start + width)
-    return ("…" if start else "") + body[start:end] + ("…" if end < len(body) else "")
+    parts, at = [], start
+    for match_start, match_end in matches:
+        if match_start < at or match_end > end:
+            continue  # overlaps a mark already made, or runs past the excerpt
+        parts.append(format_html("{}<mark>{}</mark>", body[at:match_start], body[match_start:match_end]))
+        at = match_end
+    parts.append(conditional_escape(body[at:end]))
+    return format_html("{}{}{}", "…" if start else "", mark_safe("".join(parts)), "…" if end < len(body) else "")  # noqa: S308 - each part is escaped above
+
+
+def _match_spans(folded: str, words: list[str]) -> list[tuple[int, int]]:
+    """Every occurrence of each query word in `folded`, in order of position."""
+    spans = []
+    for word in set(words):
+        at = folded.find(word)
+        while at >= 0:
+            spans.append((at, at + len(word)))
+            at = folded.find(word, at + len(word))
+    return sorted(spans)

@@ -34,13 +34,15 @@ def pages_containing(word, user_can_see_restricted=False):
 
 
 def test_segment_makes_bigrams_of_japanese_and_keeps_latin_words():
-    assert segment("顧客情報の閲覧") == "顧客 客情 情報 報の の閲 閲覧"
-    assert segment("旧ID・パスワード") == "旧 id パス スワ ワー ード"
-    assert segment("ＩＤカード") == "id カー ード"  # full-width Latin folded by NFKC
+    # Each run ends with its last character alone, so that a one-character query finds it there too.
+    assert segment("顧客情報の閲覧") == "顧客 客情 情報 報の の閲 閲覧 覧"
+    assert segment("旧ID・パスワード") == "旧 id ぱす すわ わー ーど ど"  # katakana folded to hiragana
+    assert segment("ＩＤカード") == "id かー ーど ど"  # full-width Latin folded by NFKC
 
 
 def test_query_is_split_at_punctuation_into_phrases():
     assert query_phrases("派遣社員、端末") == ["派遣 遣社 社員", "端末"]
+    assert query_phrases("ﾊﾟｽﾜｰﾄﾞ") == ["ぱす すわ わー ーど"]
     assert query_phrases("  ") == []
 
 
@@ -83,7 +85,7 @@ def test_search_page_lists_results_with_excerpts(client, demo):
     html = response.content.decode()
     assert response.status_code == 200
     assert "共用建物・共用スペースのルール" in html
-    assert "八戸営業所では" in html  # the excerpt around the match
+    assert "<mark>八戸</mark>営業所では" in html  # the excerpt around the match, the match marked
 
 
 def test_search_page_query_count_is_bounded(client, demo, django_assert_max_num_queries):
@@ -137,3 +139,32 @@ def test_results_of_a_slice_are_specific_pages(demo):
     first = search_pages(sales, "閲覧")[0]
     assert first.search_kind_label  # a RulePage / QAPage / NewsPage, not a bare Page
     assert search_pages(sales, "閲覧")[10_000:10_020] == []
+
+
+def test_hiragana_katakana_and_half_width_find_the_same_pages(demo):
+    sales = Person.objects.get(email="sales@example.jp")
+    expected = pages_containing("スイッチング")
+    assert expected
+    for spelling in ("すいっちんぐ", "ｽｲｯﾁﾝｸﾞ", "スイッチング"):
+        assert titles(sales, spelling) == expected, spelling
+    assert titles(sales, "ぱすわーど") == titles(sales, "パスワード") == pages_containing("パスワード") != set()
+
+
+def test_one_character_query_finds_the_pages_containing_it(demo):
+    sales = Person.objects.get(email="sales@example.jp")
+    expected = pages_containing("閲")
+    assert expected
+    assert titles(sales, "閲") == expected
+
+
+def test_one_character_at_the_end_of_a_word_is_found(demo):
+    sales = Person.objects.get(email="sales@example.jp")
+    page = add_rule("last-char", "規程の最後に鑑。")  # 鑑 ends its run: no bigram starts with it
+    assert page.title in titles(sales, "鑑")
+
+
+def test_excerpt_marks_the_matched_words_and_escapes_the_text(client, demo):
+    add_rule("marked", "<b>注意</b> スイッチングの手続きでは閲覧記録を残します。")
+    client.force_login(Person.objects.get(email="sales@example.jp"))
+    html = client.get("/search/", {"q": "すいっちんぐ 閲覧"}).content.decode()
+    assert "&lt;b&gt;注意&lt;/b&gt; <mark>スイッチング</mark>の手続きでは<mark>閲覧</mark>記録" in html

@@ -2,7 +2,8 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 
 def demo_modules():
@@ -18,8 +19,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--print-logins", action="store_true", help="Only print the demo logins.")
+        # `make totp`: the authenticator app of a newcomer without a phone.
+        totp = parser.add_mutually_exclusive_group()
+        totp.add_argument("--totp-email", help="Print the current TOTP code of this enrolled demo account.")
+        totp.add_argument("--totp-secret", help="Print the current TOTP code of this secret (enrolment page).")
 
-    def handle(self, *args, print_logins: bool, **options):
+    def handle(self, *args, print_logins: bool, totp_email=None, totp_secret=None, **options):
+        if not getattr(settings, "PORTAL_DEMO_ALLOWED", True):
+            raise CommandError("The demo is switched off in these settings (production).")
+        if totp_email or totp_secret:
+            return self.print_totp(email=totp_email, secret=totp_secret)
         if print_logins:
             return self.print_logins()
         for label, module in demo_modules():
@@ -34,10 +43,48 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
         for email, description in demo_logins():
             self.stdout.write(f"  {email:<24} {description}")
-        self.stdout.write("Accounts marked MFA enrol an authenticator app (TOTP) on first login.")
+        self.stdout.write("Accounts marked MFA enrol an authenticator app (TOTP) on first login. Without a phone:")
+        self.stdout.write("  1. Log in; the page 認証アプリの有効化 shows a QR code and, below it, the secret.")
+        self.stdout.write("  2. In another terminal: make totp SECRET=<that secret>   and type the 6 digits shown.")
+        self.stdout.write("  3. Keep the recovery codes shown next if you like; you are in.")
+        self.stdout.write("  Later logins ask for a code: make totp EMAIL=<the account>, e.g.")
+        self.stdout.write("     make totp EMAIL=compliance@example.jp")
+        self.stdout.write("  A code works once: if it is refused as already used, wait for the next one (30 s).")
         # Apps add their own lines (the hotline handler's key passphrase) through `login_notes()`
         # in their demo module, so the portal imports none of them by name.
         for _label, module in demo_modules():
             for line in getattr(module, "login_notes", list)():
                 self.stdout.write(line)
         self.stdout.write("")
+
+    def print_totp(self, *, email: str | None, secret: str | None) -> None:
+        import base64
+        import binascii
+        import time
+
+        from people.mfa import totp_code, totp_current_step, totp_period
+
+        if email:
+            secret = self._enrolled_secret(email)
+        try:
+            base64.b32decode((secret or "").strip().encode("ascii"), casefold=True)
+        except (binascii.Error, UnicodeEncodeError) as error:
+            raise CommandError("That is not a TOTP secret (copy it from the enrolment page).") from error
+        left = totp_period() - int(time.time()) % totp_period()
+        self.stdout.write(f"{totp_code(secret.strip(), totp_current_step())}  (valid for {left} s more)")
+
+    def _enrolled_secret(self, email: str) -> str:
+        from allauth.mfa.adapter import get_adapter
+        from allauth.mfa.models import Authenticator
+
+        from people.demo import demo_logins
+
+        # Only the published demo accounts: this reads a second factor, which nothing else may.
+        if email.lower() not in {login.lower() for login, _description in demo_logins()}:
+            raise CommandError(f"{email} is not one of the demo accounts (make run lists them).")
+        authenticator = Authenticator.objects.filter(user__email__iexact=email, type=Authenticator.Type.TOTP).first()
+        if authenticator is None:
+            raise CommandError(
+                f"{email} has not enrolled yet: log in, then use make totp SECRET=<the secret on the page>."
+            )
+        return get_adapter().decrypt(authenticator.data["secret"])
