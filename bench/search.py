@@ -149,6 +149,8 @@ QUERIES = [
     ("kanji, common", "閲覧"),
     ("kanji compound", "顧客情報"),
     ("katakana", "スイッチング"),
+    ("katakana typed in hiragana", "すいっちんぐ"),
+    ("one kanji", "閲"),
     ("two words", "派遣社員 端末"),
     ("rare (place name)", "八戸"),
     ("kanji, five characters", "非公開情報"),
