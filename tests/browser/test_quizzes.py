@@ -152,11 +152,14 @@ def _checked(page) -> dict[str, str]:
     )
 
 
-def _autosave(page, path: str, click) -> None:
-    """Do `click` and wait for the background save it causes."""
-    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith(path)) as saved:
+def _autosave(page, path: str, click) -> int:
+    """Do `click`, wait for the background save it causes, and return its status."""
+    with page.expect_response(lambda r: r.request.method == "POST") as saved:
         click()
-    saved.value.finished()
+    response = saved.value
+    response.finished()
+    assert response.url.endswith(path), f"the autosave went to {response.url}"
+    return response.status
 
 
 def test_autosave_keeps_a_changed_answer_across_a_reload(page, login, e2e_server):
@@ -165,7 +168,7 @@ def test_autosave_keeps_a_changed_answer_across_a_reload(page, login, e2e_server
     failures = _watch_failures(page)
     page.goto(path)
     second_choice = page.locator("fieldset.question").nth(1).locator("input").nth(2)
-    _autosave(page, path, lambda: second_choice.check())
+    assert _autosave(page, path, lambda: second_choice.check()) == 200
     page.locator("[data-autosave-status]:not(:empty)").wait_for()
     assert page.locator("[data-autosave-status]").inner_text() == "回答を保存しました。"
     value = second_choice.get_attribute("value")
@@ -183,7 +186,7 @@ def test_a_stale_tab_cannot_overwrite_the_answers_saved_in_another(context, page
     tab_b = context.new_page()
     tab_b.goto(path)
     for fieldset in tab_b.locator("fieldset.question").all():
-        _autosave(tab_b, path, lambda f=fieldset: f.locator("input").first.check())
+        assert _autosave(tab_b, path, lambda f=fieldset: f.locator("input").first.check()) == 200
     with tab_b.expect_navigation():
         tab_b.locator("button[value=save]").click()
     saved_in_b = _checked(tab_b)
@@ -191,7 +194,7 @@ def test_a_stale_tab_cannot_overwrite_the_answers_saved_in_another(context, page
     tab_b.screenshot(path=f"{SHOTS}/quiz-tab-b-saved.png", full_page=True)
 
     last = tab_a.locator("fieldset.question").last.locator("input").last
-    _autosave(tab_a, path, lambda: last.check())
+    assert _autosave(tab_a, path, lambda: last.check()) == 409
     tab_a.locator("[data-autosave-status]:not(:empty)").wait_for()
     assert "古くなっています" in tab_a.locator("[data-autosave-status]").inner_text()
     with tab_a.expect_navigation():
