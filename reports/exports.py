@@ -7,11 +7,9 @@ file; nothing builds the whole file in memory.
 
 import csv
 import datetime as dt
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,11 +20,6 @@ from . import selectors
 
 BOM = "\ufeff".encode()
 CHUNK_ROWS = 2000
-
-
-def inline_limit() -> int:
-    """Above this many rows an export runs as a task with visible progress."""
-    return int(getattr(settings, "REPORTS_EXPORT_INLINE_ROWS", 50_000))
 
 
 def cell(value):
@@ -117,22 +110,15 @@ def write_xlsx(table: Table, out_path: str, progress: Callable[[int], None] | No
     return count
 
 
-def xlsx_tempfile(table: Table) -> tempfile._TemporaryFileWrapper:
-    handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - handed to FileResponse, which closes it
-    write_xlsx(table, handle.name)
-    handle.seek(0)
-    return handle
-
-
 # --- The tables -------------------------------------------------------------------------------
 
 
 def _count_headers() -> list[str]:
-    return [_("Assigned"), _("Completed"), _("Overdue"), _("Exempted"), _("Completion rate (%)")]
+    return [_("Assigned"), _("Completed"), _("Overdue"), _("Failed out"), _("Exempted"), _("Completion rate (%)")]
 
 
 def _count_cells(counts: selectors.Counts) -> tuple:
-    return (counts.assigned, counts.completed, counts.overdue, counts.exempted, counts.percent)
+    return (counts.assigned, counts.completed, counts.overdue, counts.failed_out, counts.exempted, counts.percent)
 
 
 def _rows_table(name: str, title: str, first: str, rows: list[selectors.Row]) -> Table:
@@ -173,6 +159,7 @@ def _assignment_rows(rows) -> Iterator[list]:
         due,
         done,
         exempted,
+        failed_out,
     ) in rows.iterator(chunk_size=5000):
         yield [
             number or "",
@@ -189,6 +176,7 @@ def _assignment_rows(rows) -> Iterator[list]:
             _jst(due),
             _jst(done),
             _jst(exempted),
+            _jst(failed_out),
         ]
 
 
@@ -208,6 +196,7 @@ def assignment_headers() -> list[str]:
         _("Due"),
         _("Completed at"),
         _("Exempted at"),
+        _("Failed out at"),
     ]
 
 
@@ -225,6 +214,10 @@ TABLE_NAMES = {
     "overdue": gettext_lazy("Overdue people"),
     "assignments": gettext_lazy("All assignments"),
 }
+
+
+# What a job's status page and the list of exports call each export (the xAPI file included).
+JOB_NAMES = {**TABLE_NAMES, "xapi": gettext_lazy("xAPI statements")}
 
 
 def row_level_table(*, name: str, cycle: str, unit_ids: list[int] | None) -> Table:

@@ -52,7 +52,7 @@ class IssuedReport(models.Model):
 
 
 class ExportJob(models.Model):
-    """A large export run by the task worker; the person watches its progress and downloads the file."""
+    """Every export: run by the task worker, watched on its status page, stored with its SHA-256."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -73,6 +73,9 @@ class ExportJob(models.Model):
     total = models.PositiveIntegerField(_("rows"), default=0)
     file = models.FileField(storage=PrivateReportStorage(), upload_to=export_upload_to, max_length=200, blank=True)
     filename = models.CharField(_("file name"), max_length=200, blank=True)
+    # Of the stored file's bytes: the download carries it (X-Content-SHA256), so a copy can be checked.
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_default="", default="")
+    size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
     error = models.CharField(_("error"), max_length=500, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 

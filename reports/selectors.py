@@ -11,6 +11,8 @@ What counts (the same definitions everywhere: dashboard, exports, regulator repo
 - **Assigned**: the population minus exempted assignments.
 - **Completed**: status completed.
 - **Overdue**: status "to do" (not completed, not exempted) and due before now.
+- **Failed out**: the quiz's last allowed attempt failed (status `failed_out`); counted apart from
+  overdue, as people who need an administrator's reset rather than a reminder.
 - **Rate**: completed ÷ assigned (no rate when nothing is assigned).
 - A person counts in their *current* unit, company and employment type, and in each of their job
   roles (so the role rows can add up to more than the total).
@@ -179,12 +181,14 @@ class Counts:
     completed: int = 0
     overdue: int = 0
     exempted: int = 0
+    failed_out: int = 0
 
     def add(self, other: "Counts") -> None:
         self.assigned += other.assigned
         self.completed += other.completed
         self.overdue += other.overdue
         self.exempted += other.exempted
+        self.failed_out += other.failed_out
 
     @property
     def open(self) -> int:
@@ -192,7 +196,7 @@ class Counts:
 
     @property
     def on_track(self) -> int:
-        return self.open - self.overdue
+        return self.open - self.overdue - self.failed_out
 
     @property
     def rate(self) -> float | None:
@@ -210,12 +214,17 @@ def count_expressions(now: dt.datetime) -> dict:
         "completed": Count("pk", filter=Q(status=status.COMPLETED)),
         "overdue": Count("pk", filter=Q(status=status.ASSIGNED, due_at__lt=now)),
         "exempted": Count("pk", filter=Q(status=status.EXEMPTED)),
+        "failed_out": Count("pk", filter=Q(status=status.FAILED_OUT)),
     }
 
 
 def _counts(row: dict) -> Counts:
     return Counts(
-        assigned=row["assigned"], completed=row["completed"], overdue=row["overdue"], exempted=row["exempted"]
+        assigned=row["assigned"],
+        completed=row["completed"],
+        overdue=row["overdue"],
+        exempted=row["exempted"],
+        failed_out=row.get("failed_out", 0),
     )
 
 
@@ -681,6 +690,7 @@ ASSIGNMENT_EXPORT_FIELDS = (
     "due_at",
     "completed_at",
     "exempted_at",
+    "failed_out_at",
 )
 
 
@@ -746,13 +756,15 @@ def regulator_report_data(*, start: dt.date, end: dt.date) -> RegulatorData:
 
     Training: assignments due between start and end (Japan time) of people still employed,
     except those archived because the person left the module's audience. Completed means
-    completed by the end of the period (or now, if that is earlier); overdue means due by then
-    and not completed; exempted assignments are not counted as assigned.
+    completed by the end of the period (or now, if that is earlier); failed out means the last
+    allowed quiz attempt failed by then (and no reset since); overdue means due by then, not
+    completed and not failed out; exempted assignments are not counted as assigned.
     """
     since = end_of_day_jst(start - dt.timedelta(days=1))
     until = end_of_day_jst(end)
     as_of = min(until, timezone.now())
     status = Assignment.Status
+    failed_out = Q(status=status.FAILED_OUT, failed_out_at__lte=as_of)
     rows = (
         Assignment.objects.filter(person__is_active=True, due_at__gt=since, due_at__lte=until)
         .exclude(archive_reason="left_audience")
@@ -764,9 +776,11 @@ def regulator_report_data(*, start: dt.date, end: dt.date) -> RegulatorData:
                 "pk",
                 filter=~Q(status=status.EXEMPTED)
                 & Q(due_at__lt=as_of)
-                & ~Q(status=status.COMPLETED, completed_at__lte=as_of),
+                & ~Q(status=status.COMPLETED, completed_at__lte=as_of)
+                & ~failed_out,
             ),
             exempted=Count("pk", filter=Q(status=status.EXEMPTED)),
+            failed_out=Count("pk", filter=failed_out),
         )
         .order_by()
     )
@@ -845,6 +859,14 @@ def enquiry_statistics(*, since: dt.datetime, until: dt.datetime) -> EnquiryStat
         median_hours=None if median is None else round(median, 1),
         mean_hours=round(sum(hours) / len(hours), 1) if hours else None,
     )
+
+
+def export_jobs(*, viewer: Viewer) -> QuerySet:
+    """Exports newest first with who asked for them; everyone's for training administrators, else one's own."""
+    from .models import ExportJob
+
+    rows = ExportJob.objects.select_related("requested_by").order_by("-requested_at", "-pk")
+    return rows if viewer.everything else rows.filter(requested_by=viewer.person)
 
 
 def issued_reports() -> QuerySet:

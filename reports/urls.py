@@ -10,6 +10,7 @@ urlpatterns = [
     path("overdue/", views.overdue_list, name="overdue"),
     path("people/<str:employee_number>/", views.person_results, name="person"),
     path("export/<str:table>.<str:fmt>", views.export, name="export"),
+    path("exports/", views.export_jobs, name="export_jobs"),
     path("exports/<int:pk>/", views.export_job, name="export_job"),
     path("exports/<int:pk>/download/", views.export_job_download, name="export_job_download"),
     path("xapi.json", views.xapi_export, name="xapi"),

@@ -9,7 +9,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -182,31 +182,18 @@ def export(request, table: str, fmt: str):
         unit, unit_ids, cycle = _scope(request, viewer, request.GET.get("unit") or None)
     except selectors.BadRequest as exc:
         return _bad_request(request, exc)
-    scope = _scope_detail(unit, cycle)
-    if table in exports.ROW_LEVEL:
-        data = exports.row_level_table(name=table, cycle=cycle, unit_ids=unit_ids)
-        if data.count > exports.inline_limit():
-            job = services.export_job_create(
-                actor=request.user, table=table, fmt=fmt, cycle=cycle, unit_ids=unit_ids, scope=scope
-            )
-            run_export.enqueue(job.pk)
-            return redirect("reports:export_job", pk=job.pk)
-    else:
-        board = selectors.dashboard(viewer=viewer, cycle=cycle, unit_code=unit.code if unit else None)
-        data = exports.summary_table(name=table, dashboard=board)
-    services.export_record(actor=request.user, table=table, fmt=fmt, scope=scope, rows=data.count)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    filename = f"{table}-{unit.code + '-' if unit else ''}{cycle}-{stamp}.{fmt}"
-    if fmt == "csv":
-        response = StreamingHttpResponse(exports.csv_chunks(data), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = content_disposition_header(True, filename)
-        return response
-    return FileResponse(
-        exports.xlsx_tempfile(data),
-        as_attachment=True,
-        filename=filename,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    # Every export, whatever its size, is a job: stored with its SHA-256, listed with who asked.
+    job = services.export_job_create(
+        actor=request.user,
+        table=table,
+        fmt=fmt,
+        cycle=cycle,
+        unit_ids=unit_ids,
+        unit_code=unit.code if unit else None,
+        scope=_scope_detail(unit, cycle),
     )
+    run_export.enqueue(job.pk)
+    return redirect("reports:export_job", pk=job.pk)
 
 
 def _own_job(request, pk: int) -> ExportJob:
@@ -217,7 +204,16 @@ def _own_job(request, pk: int) -> ExportJob:
 @require_GET
 def export_job(request, pk: int):
     job = _own_job(request, pk)
-    return render(request, "reports/export_job.html", {"job": job, "table_name": exports.TABLE_NAMES.get(job.table)})
+    return render(request, "reports/export_job.html", {"job": job, "table_name": exports.JOB_NAMES.get(job.table)})
+
+
+@require_GET
+def export_jobs(request):
+    """Exports with who asked for them: training administrators see everyone's, managers their own."""
+    viewer = _viewer(request)
+    rows = selectors.export_jobs(viewer=viewer)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "reports/export_jobs.html", {"page_obj": page, "tables": exports.JOB_NAMES})
 
 
 @require_GET
@@ -225,8 +221,15 @@ def export_job_download(request, pk: int):
     job = _own_job(request, pk)
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404
-    audit_record(actor=request.user, action="reports.export_downloaded", target=job, detail={"file": job.filename})
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)
+    audit_record(
+        actor=request.user,
+        action="reports.export_downloaded",
+        target=job,
+        detail={"file": job.filename, "sha256": job.sha256},
+    )
+    response = FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)
+    response["X-Content-SHA256"] = job.sha256
+    return response
 
 
 @require_GET
@@ -236,12 +239,17 @@ def xapi_export(request):
         unit, unit_ids, cycle = _scope(request, viewer, request.GET.get("unit") or None)
     except selectors.BadRequest as exc:
         return _bad_request(request, exc)
-    services.export_record(actor=request.user, table="xapi", fmt="json", scope=_scope_detail(unit, cycle), rows=None)
-    response = StreamingHttpResponse(
-        xapi.json_chunks(xapi.statements(cycle=cycle, unit_ids=unit_ids)), content_type="application/json"
+    job = services.export_job_create(
+        actor=request.user,
+        table="xapi",
+        fmt="json",
+        cycle=cycle,
+        unit_ids=unit_ids,
+        unit_code=unit.code if unit else None,
+        scope=_scope_detail(unit, cycle),
     )
-    response["Content-Disposition"] = content_disposition_header(True, f"xapi-{cycle}.json")
-    return response
+    run_export.enqueue(job.pk)
+    return redirect("reports:export_job", pk=job.pk)
 
 
 @require_POST

@@ -1,8 +1,11 @@
 """xAPI 1.0.3 statements for a learning-record store: completed modules, passed and failed quizzes.
 
-The actor is an account (the portal's base URL and the employee number: no e-mail address
-leaves the company). Statement ids are UUID5 values derived from the assignment or attempt,
-so exporting twice gives the same ids and an LRS treats a re-sent statement as the same one.
+The actor is an account (the activity IRI base and the employee number: no e-mail address
+leaves the company). Statement ids are UUID5 values of IRIs under `XAPI_ACTIVITY_IRI_BASE`, a
+setting made once and never changed, so exporting twice, or after the portal's host name
+changed, gives the same ids and an LRS treats a re-sent statement as the same one.
+`context.registration` is the UUID5 of the assignment's IRI, the same for every statement
+about that assignment (its completion or failing out, and its quiz attempts).
 """
 
 import json
@@ -27,27 +30,34 @@ VERBS = {
 }
 MODULE_TYPE = "http://adlnet.gov/expapi/activities/module"
 ASSESSMENT_TYPE = "http://adlnet.gov/expapi/activities/assessment"
-# A fixed namespace for this portal's statement ids (UUID5 of the project's name).
-NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:michinoku:conduct-portal:xapi")
 
 
 class LRSError(RuntimeError):
     pass
 
 
+DELIVERED = (200, 204, 409)
+
+
 def base_url() -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    """The IRI base of activities, accounts and statement ids; deliberately not the site's URL."""
+    return settings.XAPI_ACTIVITY_IRI_BASE.rstrip("/")
 
 
 def statement_id(kind: str, pk: int) -> str:
-    return str(uuid.uuid5(NAMESPACE, f"{base_url()}/{kind}/{pk}"))
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{base_url()}/statements/{kind}/{pk}"))
+
+
+def registration(assignment_id: int) -> str:
+    """One UUID per assignment: an LRS groups the statements of one assignment by it."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{base_url()}/assignments/{assignment_id}"))
 
 
 def actor(employee_number: str, name: str) -> dict:
     return {
         "objectType": "Agent",
         "name": name,
-        "account": {"homePage": base_url() + "/", "name": employee_number},
+        "account": {"homePage": base_url() + "/accounts", "name": employee_number},
     }
 
 
@@ -56,19 +66,29 @@ def _timestamp(moment) -> str:
 
 
 def module_statement(assignment: Assignment) -> dict:
+    """`completed` for a completed assignment; `failed` for one that failed out (the last allowed
+    attempt failed), one statement per round, so a later reset and pass add to the record."""
     person = assignment.person
+    failed = assignment.status == Assignment.Status.FAILED_OUT
     return {
-        "id": statement_id("assignment", assignment.pk),
+        "id": (
+            statement_id(f"assignment-failed-out/{assignment.attempt_round}", assignment.pk)
+            if failed
+            else statement_id("assignment", assignment.pk)
+        ),
         "actor": actor(person.employee_number or str(person.pk), person.get_full_name()),
-        "verb": VERBS["completed"],
+        "verb": VERBS["failed" if failed else "completed"],
         "object": {
             "objectType": "Activity",
-            "id": f"{base_url()}/training/modules/{assignment.module_id}",
+            "id": f"{base_url()}/modules/{assignment.module_id}",
             "definition": {"type": MODULE_TYPE, "name": {"ja-JP": assignment.module.title}},
         },
-        "result": {"completion": True, "success": True},
-        "context": {"extensions": {f"{base_url()}/xapi/cycle": assignment.cycle}},
-        "timestamp": _timestamp(assignment.completed_at),
+        "result": {"completion": not failed, "success": not failed},
+        "context": {
+            "registration": registration(assignment.pk),
+            "extensions": {f"{base_url()}/extensions/cycle": assignment.cycle},
+        },
+        "timestamp": _timestamp(assignment.failed_out_at if failed else assignment.completed_at),
         "version": XAPI_VERSION,
     }
 
@@ -76,7 +96,7 @@ def module_statement(assignment: Assignment) -> dict:
 def attempt_statement(attempt: Attempt) -> dict:
     person = attempt.person
     score = attempt.score_percent if attempt.score_percent is not None else Decimal(0)
-    return {
+    statement = {
         "id": statement_id("attempt", attempt.pk),
         "actor": actor(person.employee_number or str(person.pk), person.get_full_name()),
         "verb": VERBS["passed" if attempt.passed else "failed"],
@@ -93,13 +113,26 @@ def attempt_statement(attempt: Attempt) -> dict:
         "timestamp": _timestamp(attempt.submitted_at),
         "version": XAPI_VERSION,
     }
+    assignment_id = assignment_id_of(attempt.context)
+    if assignment_id is not None:
+        statement["context"] = {"registration": registration(assignment_id)}
+    return statement
+
+
+def assignment_id_of(context: str) -> int | None:
+    """The assignment of a quiz context (`assignment:<pk>`, or `assignment:<pk>:<round>` after a reset)."""
+    parts = (context or "").split(":")
+    if len(parts) in (2, 3) and parts[0] == "assignment" and parts[1].isascii() and parts[1].isdigit():
+        return int(parts[1])
+    return None
 
 
 def statements(*, cycle: str, unit_ids: list[int] | None) -> Iterator[dict]:
-    """Completions of the assignments in scope, then the graded attempts of people in scope (in the cycle's period)."""
+    """Completions and fail-outs of the assignments in scope, then the graded attempts of people in scope
+    (in the cycle's period)."""
     completed = (
         selectors.population(cycle=cycle, unit_ids=unit_ids)
-        .filter(status=Assignment.Status.COMPLETED)
+        .filter(status__in=[Assignment.Status.COMPLETED, Assignment.Status.FAILED_OUT])
         .select_related("person", "module")
         .order_by("pk")
     )
@@ -155,6 +188,13 @@ def lrs_settings() -> tuple[str, str]:
     return url, auth
 
 
+def refuse_unless_delivered(status: int) -> None:
+    # 200: stored. 204 or 409: the LRS already holds a statement with this id (our ids are stable,
+    # so a re-sent statement is the same statement): delivered, and the push goes on.
+    if status not in DELIVERED:
+        raise LRSError(_("The learning-record store refused the statements (HTTP %(status)s).") % {"status": status})
+
+
 def push(*, cycle: str, unit_ids: list[int] | None, batch_size: int = 500) -> int:
     """POST the statements to the configured LRS in batches; returns how many were sent."""
     import requests
@@ -168,15 +208,20 @@ def push(*, cycle: str, unit_ids: list[int] | None, batch_size: int = 500) -> in
         headers["Authorization"] = auth
     sent, batch = 0, []
 
+    def post(items: list[dict]) -> int:
+        return requests.post(
+            endpoint, data=json.dumps(items, ensure_ascii=False).encode(), headers=headers, timeout=30
+        ).status_code
+
     def flush():
-        response = requests.post(
-            endpoint, data=json.dumps(batch, ensure_ascii=False).encode(), headers=headers, timeout=30
-        )
-        if response.status_code not in (200, 204):
-            raise LRSError(
-                _("The learning-record store refused the statements (HTTP %(status)s).")
-                % {"status": response.status_code}
-            )
+        status = post(batch)
+        if status == 409 and len(batch) > 1:
+            # Some ids are already stored, and the LRS may have refused the whole batch for them:
+            # each statement again on its own, where a 409 means that one is already there.
+            for item in batch:
+                refuse_unless_delivered(post([item]))
+        else:
+            refuse_unless_delivered(status)
 
     for statement in statements(cycle=cycle, unit_ids=unit_ids):
         batch.append(statement)

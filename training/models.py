@@ -4,7 +4,9 @@ Module content is a Wagtail page (lessons in a StreamField; each lesson's stream
 stable key). Everything that happens to a person is a plain model, written by `training.services`.
 """
 
+import calendar
 import datetime as dt
+import hashlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,7 +24,15 @@ from portal.blocks import RICH_TEXT_FEATURES
 from portal.restrictions import ViewRestrictionsInOneQuery
 
 from .blocks import LessonBlock
-from .dates import ONE_OFF_CYCLE, cycle_label, end_of_day_jst, fiscal_cycle, fiscal_year_of, local_date
+from .dates import (
+    ONE_OFF_CYCLE,
+    cycle_label,
+    end_of_day_jst,
+    fiscal_cycle,
+    fiscal_year_bounds,
+    fiscal_year_of,
+    local_date,
+)
 
 
 class AudienceFields(models.Model):
@@ -136,6 +146,12 @@ class TrainingModulePage(RoutablePageMixin, AudienceFields, ViewRestrictionsInOn
     )
     due_days = models.PositiveSmallIntegerField(_("days to complete"), null=True, blank=True, default=30)
     estimated_minutes = models.PositiveSmallIntegerField(_("estimated minutes"), default=20)
+    certificate_valid_months = models.PositiveSmallIntegerField(
+        _("certificate valid for (months)"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty: a certificate is valid until the end of the fiscal year of its cycle."),
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
@@ -159,6 +175,7 @@ class TrainingModulePage(RoutablePageMixin, AudienceFields, ViewRestrictionsInOn
                 FieldPanel("due_rule"),
                 FieldRowPanel([FieldPanel("due_date"), FieldPanel("due_days")]),
                 FieldPanel("estimated_minutes"),
+                FieldPanel("certificate_valid_months"),
             ],
             heading=_("Cycle and due date"),
         ),
@@ -214,6 +231,24 @@ class TrainingModulePage(RoutablePageMixin, AudienceFields, ViewRestrictionsInOn
     def lesson_keys(self) -> list[str]:
         return [str(child.id) for child in self.lesson_list()]
 
+    def lesson_by_key(self, key: str):
+        return next((child for child in self.lesson_list() if str(child.id) == key), None)
+
+    # --- certificates -------------------------------------------------------------------
+    def certificate_valid_until(self, *, cycle: str, completed_at: dt.datetime) -> dt.date:
+        """The module's own validity in months from completion, else the end of the cycle's fiscal year.
+
+        A one-off module without its own validity stays valid until the end of the fiscal year of completion.
+        """
+        completed_on = local_date(completed_at)
+        if self.certificate_valid_months:
+            months = completed_on.month - 1 + self.certificate_valid_months
+            year, month = completed_on.year + months // 12, months % 12 + 1
+            last_day = calendar.monthrange(year, month)[1]
+            return dt.date(year, month, min(completed_on.day, last_day))
+        year = int(cycle[2:]) if cycle.startswith("FY") and cycle[2:].isdigit() else fiscal_year_of(completed_on)
+        return fiscal_year_bounds(year)[1]
+
     # --- serving ------------------------------------------------------------------------
     def serve(self, request, *args, **kwargs):
         from . import views
@@ -233,6 +268,12 @@ class TrainingModulePage(RoutablePageMixin, AudienceFields, ViewRestrictionsInOn
 
         return views.module_lesson(request, self, key)
 
+    @path("lessons/<str:key>/end/")
+    def lesson_end(self, request, key):
+        from . import views
+
+        return views.module_lesson_end(request, self, key)
+
     @path("quiz/")
     def take_quiz(self, request):
         from . import views
@@ -247,6 +288,8 @@ class Assignment(models.Model):
         ASSIGNED = "assigned", _("To do")
         COMPLETED = "completed", _("Completed")
         EXEMPTED = "exempted", _("Exempted")
+        # The quiz's last allowed attempt failed: nothing the person can do until an administrator resets it.
+        FAILED_OUT = "failed_out", _("Failed out")
 
     class Source(models.TextChoices):
         AUTO = "auto", _("Audience")
@@ -278,6 +321,9 @@ class Assignment(models.Model):
         verbose_name=_("exempted by"),
     )
     exemption_reason = models.TextField(_("exemption reason"), blank=True)
+    failed_out_at = models.DateTimeField(_("failed out at"), null=True, blank=True)
+    # Raised by each reset: the quiz counts attempts per context, so a new round starts a new count.
+    attempt_round = models.PositiveSmallIntegerField(_("attempt round"), default=0, db_default=0)
     # Set when the cycle is over or the person left the audience; the row stays as history.
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
     archive_reason = models.CharField(_("archive reason"), max_length=32, blank=True)
@@ -293,6 +339,10 @@ class Assignment(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(status="exempted") | ~Q(exemption_reason=""), name="assignment_exemption_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="failed_out") | Q(failed_out_at__isnull=False),
+                name="assignment_failed_out_has_time",
             ),
         ]
         indexes = [
@@ -325,8 +375,13 @@ class Assignment(models.Model):
         return cycle_label(self.cycle)
 
     @property
+    def is_failed_out(self) -> bool:
+        return self.status == self.Status.FAILED_OUT
+
+    @property
     def quiz_context(self) -> str:
-        return f"assignment:{self.pk}"
+        """The quiz context of the current round; round 0 keeps the original form."""
+        return f"assignment:{self.pk}" if not self.attempt_round else f"assignment:{self.pk}:{self.attempt_round}"
 
 
 class LessonProgress(models.Model):
@@ -346,6 +401,28 @@ class LessonProgress(models.Model):
         return f"{self.assignment_id}:{self.lesson_key}"
 
 
+class LessonVisit(models.Model):
+    """When the server last showed a lesson to the person, and when their browser reported its end in view.
+
+    Server times only: whether a lesson counts as read is decided from these (see `services.lesson_mark_read`).
+    """
+
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, related_name="lesson_visits", verbose_name=_("assignment")
+    )
+    lesson_key = models.CharField(_("lesson"), max_length=64)
+    opened_at = models.DateTimeField(_("opened at"))
+    end_reached_at = models.DateTimeField(_("end reached at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lesson visit")
+        verbose_name_plural = _("lesson visits")
+        constraints = [models.UniqueConstraint(fields=["assignment", "lesson_key"], name="lesson_visit_once")]
+
+    def __str__(self):
+        return f"{self.assignment_id}:{self.lesson_key}"
+
+
 class Certificate(models.Model):
     """Proof of a completion. The name, module and date are copied so the certificate never changes."""
 
@@ -358,6 +435,8 @@ class Certificate(models.Model):
     cycle = models.CharField(_("cycle"), max_length=16)
     completed_at = models.DateTimeField(_("completed at"))
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    # The last day (Japan time) on which the certificate is valid; null only for certificates issued before validity.
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
 
     class Meta:
         ordering = ["-issued_at"]
@@ -375,6 +454,11 @@ class Certificate(models.Model):
     @property
     def cycle_label(self) -> str:
         return cycle_label(self.cycle)
+
+    def is_expired(self, today: dt.date | None = None) -> bool:
+        from .dates import today_jst
+
+        return self.valid_until is not None and (today or today_jst()) > self.valid_until
 
 
 class ReminderLog(models.Model):
@@ -455,6 +539,8 @@ class AttestationVersion(models.Model):
         _("material change"), default=True, help_text=_("A material change asks everyone in the audience again.")
     )
     change_note = models.CharField(_("what changed"), max_length=300, blank=True)
+    # SHA-256 of the text as published (UTF-8), so an acknowledgement names exactly the wording it was given.
+    sha256 = models.CharField(_("SHA-256 of the text"), max_length=64, editable=False, blank=True)
     published_at = models.DateTimeField(_("published at"), default=timezone.now)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -475,11 +561,17 @@ class AttestationVersion(models.Model):
         return f"{self.document} v{self.number}"
 
     def save(self, *args, **kwargs):
-        if self._state.adding and not self.number:
-            # Versions added in the admin are numbered after the last one (services number their own).
-            last = AttestationVersion.objects.filter(document=self.document_id).order_by("-number").first()
-            self.number = last.number + 1 if last else 1
+        # A wording people may have acknowledged is never changed in place: a new version is published.
+        if not self._state.adding:
+            raise ValidationError(_("A published version cannot be edited; publish a new version instead."))
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def text_sha256(body: str) -> str:
+        return hashlib.sha256(body.encode()).hexdigest()
+
+    def text_matches(self) -> bool:
+        return bool(self.sha256) and self.text_sha256(self.body) == self.sha256
 
 
 class Acknowledgement(models.Model):

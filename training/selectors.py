@@ -57,6 +57,35 @@ def current_assignment(*, person, module: TrainingModulePage) -> Assignment | No
     )
 
 
+@dataclass
+class QuizFacts:
+    """What the module page says about its quiz before the person starts."""
+
+    questions: int
+    time_limit_minutes: int | None
+    max_attempts: int
+    attempts_left: int | None  # None: no limit (or nothing assigned to count against)
+    pass_mark_percent: int
+
+
+def module_quiz_facts(*, module: TrainingModulePage, assignment: Assignment | None) -> QuizFacts | None:
+    from quizzes.selectors import attempts_left
+
+    quiz = module.quiz
+    if quiz is None:
+        return None
+    left = None
+    if assignment is not None and quiz.max_attempts:
+        left = attempts_left(quiz=quiz, person=assignment.person, context=assignment.quiz_context)
+    return QuizFacts(
+        questions=quiz.question_count,
+        time_limit_minutes=quiz.time_limit_minutes,
+        max_attempts=quiz.max_attempts,
+        attempts_left=left,
+        pass_mark_percent=quiz.pass_mark_percent,
+    )
+
+
 def read_lesson_keys(*, assignment: Assignment) -> set[str]:
     return set(assignment.lesson_progress.values_list("lesson_key", flat=True))
 
@@ -168,15 +197,22 @@ def unit_training_summary(*, units: list[Unit]) -> dict:
             completed=Count("pk", filter=Q(status=Assignment.Status.COMPLETED)),
             open=Count("pk", filter=Q(status=Assignment.Status.ASSIGNED)),
             overdue=Count("pk", filter=Q(status=Assignment.Status.ASSIGNED, due_at__lt=now)),
+            failed_out=Count("pk", filter=Q(status=Assignment.Status.FAILED_OUT)),
         )
         .order_by("person__unit__path")
+    )
+    # Failed out needs an administrator (a reset) or the manager (a talk): the digest names them.
+    failed_out = list(
+        scope.filter(status=Assignment.Status.FAILED_OUT)
+        .select_related("person", "module")
+        .order_by("person__unit__path", "failed_out_at")[:200]
     )
     overdue = list(
         scope.filter(status=Assignment.Status.ASSIGNED, due_at__lt=now)
         .select_related("person", "module")
         .order_by("person__unit__path", "due_at")[:200]
     )
-    return {"rows": list(counts), "overdue": overdue}
+    return {"rows": list(counts), "overdue": overdue, "failed_out": failed_out}
 
 
 # --- Certificates -----------------------------------------------------------------------

@@ -6,6 +6,7 @@ every other state change writes one audit entry.
 
 import datetime as dt
 import logging
+import math
 import secrets
 from dataclasses import dataclass, field
 
@@ -30,6 +31,7 @@ from .models import (
     AttestationVersion,
     Certificate,
     LessonProgress,
+    LessonVisit,
     ReminderLog,
     TrainingModulePage,
     TransferChecklist,
@@ -238,8 +240,8 @@ def assignment_exempt(*, assignment: Assignment, actor: Person, reason: str) -> 
     if not reason:
         raise ValidationError(_("Give the reason for the exemption."))
     locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
-    if not locked.is_open:
-        raise ValidationError(_("Only an open assignment can be exempted."))
+    if not (locked.is_open or (locked.is_failed_out and locked.archived_at is None)):
+        raise ValidationError(_("Only an open or failed-out assignment can be exempted."))
     locked.status = Assignment.Status.EXEMPTED
     locked.exempted_at = timezone.now()
     locked.exempted_by = actor
@@ -252,37 +254,131 @@ def assignment_exempt(*, assignment: Assignment, actor: Person, reason: str) -> 
 # --- Progress and completion --------------------------------------------------------------
 
 
+# A fast reader of Japanese prose: well above the 400–600 characters a minute people average, so
+# only skipping a lesson, not reading it quickly, falls short.
+READING_CHARS_PER_MINUTE = 1200
+# Nobody reads even a short lesson in less; and seeing its end this soon after opening it is a skip.
+LESSON_MIN_SECONDS = 10
+LESSON_END_MIN_SECONDS = 5
+
+
+def lesson_min_seconds(*, lesson) -> int:
+    """Seconds a lesson must be open before it counts as read by time, from the length of its text."""
+    chars = len(lesson_text(lesson=lesson))
+    return max(LESSON_MIN_SECONDS, math.ceil(chars * 60 / READING_CHARS_PER_MINUTE))
+
+
+def lesson_text(*, lesson) -> str:
+    """The readable text of a lesson (tags stripped), for its length."""
+    from django.utils.html import strip_tags
+
+    return " ".join(strip_tags(str(lesson.value.render_as_block())).split())
+
+
+@transaction.atomic
+def lesson_open(*, assignment: Assignment, lesson_key: str) -> LessonVisit:
+    """The server shows a lesson: the first showing starts its reading time (a reload does not restart it)."""
+    if lesson_key not in assignment.module.lesson_keys():
+        raise ValidationError(_("This lesson is not part of the module."))
+    visit, _created = LessonVisit.objects.get_or_create(
+        assignment=assignment, lesson_key=lesson_key, defaults={"opened_at": timezone.now()}
+    )
+    return visit
+
+
+@transaction.atomic
+def lesson_end_reached(*, assignment: Assignment, lesson_key: str) -> LessonVisit | None:
+    """The person's browser says the end of the lesson came into view; the server's time of hearing it is kept."""
+    visit = LessonVisit.objects.select_for_update().filter(assignment=assignment, lesson_key=lesson_key).first()
+    if visit is None:
+        return None
+    if not _end_reached_in_time(visit):
+        visit.end_reached_at = timezone.now()
+        visit.save(update_fields=["end_reached_at"])
+    return visit
+
+
+def _end_reached_in_time(visit: LessonVisit) -> bool:
+    """The end came into view, and not so soon after opening that the lesson was skipped."""
+    return (
+        visit.end_reached_at is not None
+        and (visit.end_reached_at - visit.opened_at).total_seconds() >= LESSON_END_MIN_SECONDS
+    )
+
+
+def lesson_seconds_missing(*, assignment: Assignment, lesson_key: str, now: dt.datetime | None = None) -> int:
+    """0 when the lesson counts as read now, else how many more seconds it must stay open.
+
+    Read means: opened (by the server's record) at least the minimum time ago, or its end came into
+    view at least a few seconds after it was opened. A lesson never opened has the whole minimum missing.
+    """
+    lesson = assignment.module.lesson_by_key(lesson_key)
+    if lesson is None:
+        raise ValidationError(_("This lesson is not part of the module."))
+    minimum = lesson_min_seconds(lesson=lesson)
+    visit = LessonVisit.objects.filter(assignment=assignment, lesson_key=lesson_key).first()
+    if visit is None:
+        return minimum
+    now = now or timezone.now()
+    if _end_reached_in_time(visit):
+        return 0
+    return max(0, math.ceil(minimum - (now - visit.opened_at).total_seconds()))
+
+
 @transaction.atomic
 def lesson_mark_read(*, assignment: Assignment, lesson_key: str) -> LessonProgress:
-    """Record that the person read one lesson; completes the assignment if nothing else is missing."""
+    """Record that the person read one lesson; completes the assignment if nothing else is missing.
+
+    The server decides from the times it recorded (`lesson_open`, `lesson_end_reached`); a lesson
+    skipped through is refused with how long is left.
+    """
     if lesson_key not in assignment.module.lesson_keys():
         raise ValidationError(_("This lesson is not part of the module."))
     if assignment.archived_at is not None:
         raise ValidationError(_("This assignment is closed."))
+    existing = LessonProgress.objects.filter(assignment=assignment, lesson_key=lesson_key).first()
+    if existing is not None:
+        return existing
+    missing = lesson_seconds_missing(assignment=assignment, lesson_key=lesson_key)
+    if missing:
+        raise ValidationError(
+            _("Please take the time to read this lesson to its end (about %(seconds)s more seconds).")
+            % {"seconds": missing},
+            code="too_fast",
+        )
     progress, created = LessonProgress.objects.get_or_create(assignment=assignment, lesson_key=lesson_key)
     if created:
         _complete_if_done(assignment_id=assignment.pk)
     return progress
 
 
+def _assignment_id_of_context(context: str) -> int | None:
+    """`assignment:<pk>` or, after a reset, `assignment:<pk>:<round>`."""
+    parts = (context or "").split(":")
+    if len(parts) not in (2, 3) or parts[0] != "assignment" or not parts[1].isascii() or not parts[1].isdigit():
+        return None
+    return int(parts[1])
+
+
 @transaction.atomic
 def assignment_record_quiz_result(*, attempt) -> Assignment | None:
-    """Called when a quiz attempt is graded: a pass in an assignment's context counts for it."""
-    context = attempt.context or ""
-    if not context.startswith("assignment:") or not attempt.passed:
-        return None
-    try:
-        pk = int(context.removeprefix("assignment:"))
-    except ValueError:
+    """Called when a quiz attempt is graded: a pass in an assignment's context counts for it; a fail
+    that uses the quiz's last allowed attempt of the current round makes the assignment failed out."""
+    pk = _assignment_id_of_context(attempt.context)
+    if pk is None:
         return None
     assignment = (
         Assignment.objects.select_for_update()
-        .select_related("module")
+        .select_related("module", "module__quiz", "person")
         .filter(pk=pk, person_id=attempt.person_id)
         .first()
     )
     if assignment is None or assignment.module.quiz_id != attempt.quiz_id or assignment.quiz_passed_at:
         return assignment
+    if attempt.context != assignment.quiz_context:
+        return assignment  # an attempt of an earlier round, graded late: that round is over
+    if not attempt.passed:
+        return _fail_out_if_no_attempts_left(assignment=assignment, attempt=attempt)
     assignment.quiz_passed_at = attempt.submitted_at or timezone.now()
     assignment.save(update_fields=["quiz_passed_at"])
     audit_record(
@@ -292,6 +388,50 @@ def assignment_record_quiz_result(*, attempt) -> Assignment | None:
         detail={"attempt": str(attempt.public_id), "score_percent": str(attempt.score_percent)},
     )
     return _complete_if_done(assignment_id=assignment.pk)
+
+
+def _fail_out_if_no_attempts_left(*, assignment: Assignment, attempt) -> Assignment:
+    from quizzes.selectors import failed_out
+
+    quiz = assignment.module.quiz
+    if assignment.status != Assignment.Status.ASSIGNED or assignment.archived_at:
+        return assignment
+    if not failed_out(quiz=quiz, person=assignment.person, context=assignment.quiz_context):
+        return assignment
+    used = quiz.max_attempts
+    assignment.status = Assignment.Status.FAILED_OUT
+    assignment.failed_out_at = attempt.submitted_at or timezone.now()
+    assignment.save(update_fields=["status", "failed_out_at"])
+    audit_record(
+        actor=attempt.person,
+        action="training.failed_out",
+        target=assignment,
+        detail={"attempt": str(attempt.public_id), "attempts": used, "round": assignment.attempt_round},
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignment_reset_attempts(*, assignment: Assignment, actor: Person, reason: str) -> Assignment:
+    """A training administrator gives a failed-out person a new round of the quiz's attempts."""
+    _require_training_admin(actor)
+    reason = (reason or "").replace("\x00", "").strip()
+    if not reason:
+        raise ValidationError(_("Give the reason for the reset."))
+    locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if locked.status != Assignment.Status.FAILED_OUT or locked.archived_at is not None:
+        raise ValidationError(_("Only a failed-out assignment can be given new attempts."))
+    locked.status = Assignment.Status.ASSIGNED
+    locked.failed_out_at = None
+    locked.attempt_round += 1
+    locked.save(update_fields=["status", "failed_out_at", "attempt_round"])
+    audit_record(
+        actor=actor,
+        action="training.attempts_reset",
+        target=locked,
+        detail={"reason": reason[:500], "round": locked.attempt_round},
+    )
+    return locked
 
 
 def _complete_if_done(*, assignment_id: int) -> Assignment:
@@ -344,6 +484,9 @@ def certificate_issue(*, assignment: Assignment) -> Certificate:
                     module_title=assignment.module.title,
                     cycle=assignment.cycle,
                     completed_at=assignment.completed_at,
+                    valid_until=assignment.module.certificate_valid_until(
+                        cycle=assignment.cycle, completed_at=assignment.completed_at
+                    ),
                 )
         except IntegrityError:
             continue
@@ -355,9 +498,11 @@ def certificate_issue(*, assignment: Assignment) -> Certificate:
 
 @transaction.atomic
 def attestation_publish_version(
-    *, document: AttestationDocument, body: str, material: bool, change_note: str = "", actor: Person | None = None
+    *, document: AttestationDocument, body: str, material: bool, actor: Person, change_note: str = ""
 ) -> AttestationVersion:
-    """Publish a new wording. The first version always asks everyone; later ones only if material."""
+    """Publish a new wording (training administrators only). The first version always asks everyone;
+    later ones only if material. The SHA-256 of the text is stored with it."""
+    _require_training_admin(actor)
     if not (body or "").strip():
         raise ValidationError(_("The document text is empty."))
     AttestationDocument.objects.select_for_update().filter(pk=document.pk).first()
@@ -366,15 +511,21 @@ def attestation_publish_version(
         document=document,
         number=(last.number + 1) if last else 1,
         body=body,
+        sha256=AttestationVersion.text_sha256(body),
         material=material or last is None,
-        change_note=change_note,
+        change_note=(change_note or "").strip()[:300],
         published_by=actor,
     )
     audit_record(
         actor=actor,
         action="training.attestation_published",
         target=version,
-        detail={"document": document.slug, "number": version.number, "material": version.material},
+        detail={
+            "document": document.slug,
+            "number": version.number,
+            "material": version.material,
+            "sha256": version.sha256,
+        },
     )
     return version
 
@@ -392,7 +543,7 @@ def attestation_acknowledge(*, person: Person, version: AttestationVersion) -> A
             actor=person,
             action="training.attestation_acknowledged",
             target=ack,
-            detail={"document": version.document.slug, "number": version.number},
+            detail={"document": version.document.slug, "number": version.number, "sha256": version.sha256},
         )
     return ack
 

@@ -10,5 +10,7 @@ urlpatterns = [
     path("checklists/<int:pk>/", views.checklist, name="checklist"),
     path("manage/", views.manage, name="manage"),
     path("manage/assignments/<int:pk>/exempt/", views.exempt, name="exempt"),
+    path("manage/assignments/<int:pk>/reset/", views.reset_attempts, name="reset_attempts"),
     path("manage/attestations/<slug:slug>/", views.attestation_report, name="attestation_report"),
+    path("manage/attestations/<slug:slug>/publish/", views.attestation_publish, name="attestation_publish"),
 ]

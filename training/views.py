@@ -8,13 +8,13 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.services import audit_record
 from people.roles import TRAINING_ADMINISTRATORS
 
 from . import selectors, services
-from .forms import ExemptForm, ManualAssignForm
+from .forms import AttestationPublishForm, ExemptForm, ManualAssignForm, ResetAttemptsForm
 from .models import Assignment, AttestationDocument, TrainingModulePage, TransferChecklist
 from .pdf import certificate_pdf
 
@@ -54,6 +54,7 @@ def _module_context(request, module: TrainingModulePage) -> dict:
         "done": steps if assignment and assignment.status == Assignment.Status.COMPLETED else done,
         "all_read": all(lesson["read"] for lesson in lessons),
         "certificate": getattr(assignment, "certificate", None) if assignment else None,
+        "quiz_facts": selectors.module_quiz_facts(module=module, assignment=assignment),
     }
 
 
@@ -68,16 +69,26 @@ def module_lesson(request, module: TrainingModulePage, key: str):
     if index is None:
         raise Http404
     assignment = context["assignment"]
+    records = assignment is not None and assignment.archived_at is None
     if request.method == "POST":
-        if assignment is None or assignment.archived_at is not None:
+        if not records:
             messages.error(request, _("This module is not assigned to you, so reading is not recorded."))
             return redirect(module.url + module.reverse_subpage("lesson", args=[key]))
-        services.lesson_mark_read(assignment=assignment, lesson_key=key)
+        try:
+            services.lesson_mark_read(assignment=assignment, lesson_key=key)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(module.url + module.reverse_subpage("lesson", args=[key]) + "#lesson-end")
         if index + 1 < len(lessons):
             return redirect(module.url + module.reverse_subpage("lesson", args=[lessons[index + 1]["key"]]))
         return redirect(module.url)
+    if records and not lessons[index]["read"]:
+        # The server's own time of showing the lesson starts its reading time.
+        services.lesson_open(assignment=assignment, lesson_key=key)
     context.update(
         {
+            "end_url": module.url + module.reverse_subpage("lesson_end", args=[key]),
+            "end_after": services.LESSON_END_MIN_SECONDS,
             "lesson": lessons[index],
             "number": index + 1,
             "previous": lessons[index - 1] if index > 0 else None,
@@ -85,6 +96,16 @@ def module_lesson(request, module: TrainingModulePage, key: str):
         }
     )
     return TemplateResponse(request, "training/lesson.html", context)
+
+
+@require_POST
+def module_lesson_end(request, module: TrainingModulePage, key: str):
+    """The lesson page's script reports that the end of the lesson came into view (no content in reply)."""
+    assignment = selectors.current_assignment(person=request.user, module=module)
+    if assignment is None or assignment.archived_at is not None or key not in module.lesson_keys():
+        raise Http404
+    services.lesson_end_reached(assignment=assignment, lesson_key=key)
+    return HttpResponse(status=204)
 
 
 def module_take_quiz(request, module: TrainingModulePage):
@@ -236,20 +257,69 @@ def manage(request):
     )
 
 
-@require_http_methods(["GET", "POST"])
-def exempt(request, pk):
+def _assignment_decision(request, pk: int, *, form_class, decide, done: str, template: str):
+    """An administrator's decision on one assignment, with a reason: the form, the service, the message."""
     _require_admin(request)
     assignment = get_object_or_404(Assignment.objects.select_related("person", "module"), pk=pk)
-    form = ExemptForm(request.POST or None)
+    form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.assignment_exempt(assignment=assignment, actor=request.user, reason=form.cleaned_data["reason"])
+            decide(assignment=assignment, actor=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Exemption recorded."))
+            messages.success(request, done)
             return redirect("training:manage")
-    return render(request, "training/exempt.html", {"form": form, "assignment": assignment})
+    return render(request, template, {"form": form, "assignment": assignment})
+
+
+@require_http_methods(["GET", "POST"])
+def exempt(request, pk):
+    return _assignment_decision(
+        request,
+        pk,
+        form_class=ExemptForm,
+        decide=services.assignment_exempt,
+        done=_("Exemption recorded."),
+        template="training/exempt.html",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def reset_attempts(request, pk):
+    """A training administrator gives a failed-out person a new round of quiz attempts, with a reason."""
+    return _assignment_decision(
+        request,
+        pk,
+        form_class=ResetAttemptsForm,
+        decide=services.assignment_reset_attempts,
+        done=_("New attempts granted."),
+        template="training/reset_attempts.html",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def attestation_publish(request, slug):
+    """Training administrators publish a new version of a document's wording, through the service."""
+    _require_admin(request)
+    document = get_object_or_404(AttestationDocument, slug=slug)
+    latest = selectors.current_version(document=document)
+    form = AttestationPublishForm(request.POST or None, initial={"body": latest.body if latest else ""})
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.attestation_publish_version(
+                document=document,
+                body=form.cleaned_data["body"],
+                material=form.cleaned_data["material"],
+                change_note=form.cleaned_data["change_note"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Version %(number)s published.") % {"number": version.number})
+            return redirect("training:attestation_report", slug=document.slug)
+    return render(request, "training/attestation_publish.html", {"form": form, "document": document, "latest": latest})
 
 
 # --- Certificates ----------------------------------------------------------------------------
@@ -280,7 +350,12 @@ def certificate_verify(request, code=""):
     return render(
         request,
         "training/certificate_verify.html",
-        {"code": code, "certificate": certificate, "checked": bool(code)},
+        {
+            "code": code,
+            "certificate": certificate,
+            "expired": certificate is not None and certificate.is_expired(),
+            "checked": bool(code),
+        },
         status=200 if certificate or not code else 404,
     )
 

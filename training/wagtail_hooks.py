@@ -2,14 +2,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from people.roles import TRAINING_ADMINISTRATORS
 
 from . import selectors
-from .models import AttestationDocument, AttestationVersion
+from .models import AttestationDocument
 
 
 @hooks.register("portal_home_panels")
@@ -43,6 +42,8 @@ def training_staff_nav(request):
     return []
 
 
+# Versions are not a snippet: they are published only through `services.attestation_publish_version`
+# (the "Publish a new version" screen under /training/manage/attestations/), never edited in place.
 class AttestationDocumentViewSet(SnippetViewSet):
     model = AttestationDocument
     icon = "doc-full-inverse"
@@ -50,17 +51,8 @@ class AttestationDocumentViewSet(SnippetViewSet):
     list_display = ["title", "slug"]
 
 
-class AttestationVersionViewSet(SnippetViewSet):
-    model = AttestationVersion
-    icon = "history"
-    menu_label = _("Attestation versions")
-    list_display = ["document", "number", "material", "published_at"]
-    list_filter = ["document", "material"]
-    panels = [FieldPanel("document"), FieldPanel("body"), FieldPanel("material"), FieldPanel("change_note")]
-
-
 class TrainingViewSetGroup(SnippetViewSetGroup):
-    items = (AttestationDocumentViewSet, AttestationVersionViewSet)
+    items = (AttestationDocumentViewSet,)
     menu_icon = "doc-full-inverse"
     menu_label = _("Attestations")
     menu_name = "attestations"

@@ -269,6 +269,10 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 # --- Wagtail -----------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "行為規制コンプライアンスポータル"
 WAGTAILADMIN_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# xAPI: the IRI base of this portal's activities, accounts and statement ids. Set once and never
+# changed (unlike PORTAL_BASE_URL, which follows the host name): a learning-record store identifies
+# statements and activities by it, so a new value would make every statement new.
+XAPI_ACTIVITY_IRI_BASE = os.environ.get("XAPI_ACTIVITY_IRI_BASE", "https://conduct-portal.michinoku-denryoku.example/xapi")
 WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {
     "default": {
@@ -365,3 +369,7 @@ HOTLINE_INTAKE_MIN_SECONDS = int(os.environ.get("HOTLINE_INTAKE_MIN_SECONDS", "1
 HOTLINE_INTAKE_TOKEN_MAX_AGE_SECONDS = int(os.environ.get("HOTLINE_INTAKE_TOKEN_MAX_AGE_SECONDS", str(4 * 60 * 60)))
 HOTLINE_INTAKE_LIMIT = int(os.environ.get("HOTLINE_INTAKE_LIMIT", "60"))
 HOTLINE_INTAKE_LIMIT_WINDOW_SECONDS = int(os.environ.get("HOTLINE_INTAKE_LIMIT_WINDOW_SECONDS", "600"))
+# The hotline's own origin (e.g. https://hotline.example.jp, also in ALLOWED_HOSTS): the portal
+# links there, sends reporters there and serves nothing else there, so no portal cookie is ever
+# sent with a hotline request (docs/hotline-threat-model.md). Empty: the portal's own host.
+HOTLINE_BASE_URL = os.environ.get("HOTLINE_BASE_URL", "").rstrip("/")

@@ -15,7 +15,15 @@ from people.models import Person, Unit
 from people.roles import MANAGERS, TRAINING_ADMINISTRATORS
 from quizzes.services import attempt_start, attempt_submit
 from tests.factories import people as pf
-from tests.training.conftest import answers, jst, make_module, make_quiz, org, training_index  # noqa: F401
+from tests.training.conftest import (  # noqa: F401
+    answers,
+    jst,
+    make_module,
+    make_quiz,
+    org,
+    read_lesson,
+    training_index,
+)
 from training import services as training
 from training.models import Assignment, TrainingModulePage
 
@@ -24,7 +32,7 @@ NOW = jst(2026, 7, 15, 10, 0)
 
 def read_all(assignment: Assignment) -> None:
     for key in assignment.module.lesson_keys():
-        training.lesson_mark_read(assignment=assignment, lesson_key=key)
+        read_lesson(assignment=assignment, lesson_key=key)
 
 
 def take_quiz(assignment: Assignment, *, right: bool, capture) -> None:

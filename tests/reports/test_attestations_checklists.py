@@ -47,13 +47,17 @@ def test_checklists_count_confirmed_countersigned_and_overdue_in_scope(world):
 def test_attestation_rate_counts_the_audience_in_scope_and_the_version_in_force(world):
     with time_machine.travel(jst(2026, 5, 1, 9, 0), tick=False):
         document = AttestationDocument.objects.create(title="行動規範", slug="code", audience_everyone=True)
-        v1 = training.attestation_publish_version(document=document, body="<p>v1</p>", material=True)
+        v1 = training.attestation_publish_version(
+            document=document, body="<p>v1</p>", material=True, actor=world["admin"]
+        )
         for key in ("hachi1", "east", "cc1"):
             training.attestation_acknowledge(person=world[key], version=v1)
     with time_machine.travel(jst(2026, 6, 1, 9, 0), tick=False):
-        v2 = training.attestation_publish_version(document=document, body="<p>v2</p>", material=True)
+        v2 = training.attestation_publish_version(
+            document=document, body="<p>v2</p>", material=True, actor=world["admin"]
+        )
         training.attestation_acknowledge(person=world["east"], version=v2)
-        training.attestation_publish_version(document=document, body="<p>v3</p>", material=False)
+        training.attestation_publish_version(document=document, body="<p>v3</p>", material=False, actor=world["admin"])
     sales_ids = selectors.UnitTree.load().subtree_ids([Unit.objects.get(code="SALES").path])
     (row,) = selectors.attestation_completion(unit_ids=sales_ids)
     # Active people in SALES and below: manager, hachi1, hachi2, east, sendai (the leaver is out).

@@ -9,14 +9,20 @@ from django.urls import reverse
 
 from audit.models import AuditEntry
 from reports import xapi
+from reports.models import ExportJob
+from training.models import Assignment
 
 pytestmark = pytest.mark.django_db
 
 
 def export(client) -> list[dict]:
+    """The xAPI file is an export job like the others: stored with its SHA-256, then downloaded."""
     response = client.get(reverse("reports:xapi") + "?cycle=FY2026")
-    assert response.status_code == 200
-    return json.loads(b"".join(response.streaming_content))
+    assert response.status_code == 302
+    job = ExportJob.objects.order_by("-pk").first()
+    assert job.table == "xapi" and job.status == ExportJob.Status.DONE and len(job.sha256) == 64
+    download = client.get(reverse("reports:export_job_download", args=[job.pk]))
+    return json.loads(b"".join(download.streaming_content))
 
 
 def test_statements_have_the_xapi_structure(client, world):
@@ -73,3 +79,45 @@ def test_push_refused_by_the_lrs_shows_a_message(client, world, settings):
     with mock.patch("requests.post", return_value=mock.Mock(status_code=401)):
         response = client.post(reverse("reports:xapi_push"), {"cycle": "FY2026"}, follow=True)
     assert "401" in response.content.decode()
+
+
+def test_statement_ids_come_from_the_activity_iri_base_not_the_site_url(client, world, settings):
+    """Moving the portal to another host name changes no statement id; the IRI base set in settings does."""
+    client.force_login(world["admin"])
+    settings.WAGTAILADMIN_BASE_URL = "https://old-host.example.jp"
+    first = export(client)
+    settings.WAGTAILADMIN_BASE_URL = "https://new-host.example.jp"
+    assert [s["id"] for s in export(client)] == [s["id"] for s in first]
+    assert all(s["object"]["id"].startswith(settings.XAPI_ACTIVITY_IRI_BASE) for s in first)
+    settings.XAPI_ACTIVITY_IRI_BASE = "https://elsewhere.example/xapi"
+    assert not {s["id"] for s in export(client)} & {s["id"] for s in first}
+
+
+def test_context_registration_identifies_the_assignment(client, world):
+    """A module's statement and the attempts made for the same assignment share one registration."""
+    client.force_login(world["admin"])
+    statements = export(client)
+    completed = [s for s in statements if s["verb"]["id"].endswith("completed")]
+    assert completed
+    for statement in completed:
+        registration = statement["context"]["registration"]
+        assert uuid.UUID(registration).version == 5
+    assignment = Assignment.objects.filter(status="completed", module__quiz__isnull=False, cycle="FY2026").first()
+    mine = [s for s in statements if s.get("context", {}).get("registration") == xapi.registration(assignment.pk)]
+    verbs = {s["verb"]["id"].rsplit("/", 1)[1] for s in mine}
+    assert "completed" in verbs and verbs & {"passed", "failed"}
+    assert len({s["context"]["registration"] for s in completed}) == len(completed)
+
+
+@pytest.mark.parametrize("answer", [204, 409])
+def test_an_lrs_that_already_holds_the_ids_counts_them_as_delivered(client, world, settings, answer):
+    """A 409 (or 204) for statements already stored is not a failure: the push goes on to the end."""
+    settings.XAPI_LRS_URL = "https://lrs.example.jp/xapi/"
+    client.force_login(world["admin"])
+    total = len(export(client))
+    with mock.patch("requests.post", return_value=mock.Mock(status_code=answer)) as post:
+        response = client.post(reverse("reports:xapi_push"), {"cycle": "FY2026"}, follow=True)
+    assert str(total) in response.content.decode()
+    assert AuditEntry.objects.filter(action="reports.xapi_pushed", detail__statements=total).exists()
+    sent = [s["id"] for call in post.call_args_list for s in json.loads(call.kwargs["data"])]
+    assert set(sent) == {s["id"] for s in export(client)}

@@ -169,6 +169,7 @@ def rows(people, fast_hotline_crypto):
         "enquiries:attachment": Row(f"/enquiries/{enquiry.pk}/attachments/999999/", (), "get"),
         "training:manage": Row("/training/manage/", ("compliance",)),
         "training:exempt": Row(f"/training/manage/assignments/{assignment.pk}/exempt/", ("compliance",)),
+        "training:reset_attempts": Row(f"/training/manage/assignments/{assignment.pk}/reset/", ("compliance",)),
         "training:checklist": Row(f"/training/checklists/{checklist.pk if checklist else 999999}/", ()),
         "quizzes:attempt": Row(f"/quizzes/attempts/{attempt.public_id}/", ("owner",)),
         "quizzes:attempt_retake": Row(f"/quizzes/attempts/{attempt.public_id}/retake/", ("owner",), "post"),
@@ -179,6 +180,7 @@ def rows(people, fast_hotline_crypto):
         "reports:overdue": Row("/reports/overdue/", ("manager", "other_manager", "compliance")),
         "reports:person": Row(f"/reports/people/{owner.employee_number}/", ("manager", "compliance")),
         "reports:export": Row("/reports/export/overdue.csv", ("manager", "other_manager", "compliance")),
+        "reports:export_jobs": Row("/reports/exports/", ("manager", "other_manager", "compliance")),
         "reports:export_job": Row("/reports/exports/999999/", ()),
         "reports:export_job_download": Row("/reports/exports/999999/download/", ()),
         "reports:xapi": Row("/reports/xapi.json", ("manager", "other_manager", "compliance")),
@@ -214,9 +216,13 @@ def rows(people, fast_hotline_crypto):
     if document is not None:
         rows["training:attestation"] = Row(f"/training/attestations/{document.slug}/", everyone)
         rows["training:attestation_report"] = Row(f"/training/manage/attestations/{document.slug}/", ("compliance",))
+        rows["training:attestation_publish"] = Row(
+            f"/training/manage/attestations/{document.slug}/publish/", ("compliance",)
+        )
     else:
         rows["training:attestation"] = Row("/training/attestations/no-such-document/", ())
         rows["training:attestation_report"] = Row("/training/manage/attestations/no-such-document/", ())
+        rows["training:attestation_publish"] = Row("/training/manage/attestations/no-such-document/publish/", ())
     return rows
 
 

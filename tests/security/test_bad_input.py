@@ -262,7 +262,9 @@ class World:
         from training.models import AttestationDocument
 
         document = AttestationDocument.objects.create(title="行動規範", slug="code", audience_everyone=True)
-        training_services.attestation_publish_version(document=document, body="守ります。", material=True)
+        training_services.attestation_publish_version(
+            document=document, body="守ります。", material=True, actor=self.trainer
+        )
         self.asker  # noqa: B018
         return document
 

@@ -6,11 +6,21 @@ from training.models import Acknowledgement, AttestationDocument
 
 
 @pytest.fixture
-def code_of_conduct(org):
+def trainer(org, make_person):
+    from people.roles import TRAINING_ADMINISTRATORS
+    from tests.factories import people as pf
+
+    admin = make_person(groups=(TRAINING_ADMINISTRATORS,))
+    pf.enrol_totp(admin)
+    return admin
+
+
+@pytest.fixture
+def code_of_conduct(org, trainer):
     document = AttestationDocument.objects.create(
         title="グループ行動規範", slug="code-of-conduct", audience_everyone=True
     )
-    services.attestation_publish_version(document=document, body="<p>第1版</p>", material=False)
+    services.attestation_publish_version(document=document, body="<p>第1版</p>", material=False, actor=trainer)
     return document
 
 
@@ -25,15 +35,19 @@ def test_first_version_asks_everyone_even_if_not_marked_material(code_of_conduct
     assert pending(person) == []
 
 
-def test_material_version_asks_again_and_minor_does_not(code_of_conduct, make_person):
+def test_material_version_asks_again_and_minor_does_not(code_of_conduct, make_person, trainer):
     person = make_person()
     v1 = code_of_conduct.versions.get(number=1)
     services.attestation_acknowledge(person=person, version=v1)
 
-    services.attestation_publish_version(document=code_of_conduct, body="<p>誤字修正</p>", material=False)
+    services.attestation_publish_version(
+        document=code_of_conduct, body="<p>誤字修正</p>", material=False, actor=trainer
+    )
     assert pending(person) == []
 
-    v3 = services.attestation_publish_version(document=code_of_conduct, body="<p>異動時の規定を追加</p>", material=True)
+    v3 = services.attestation_publish_version(
+        document=code_of_conduct, body="<p>異動時の規定を追加</p>", material=True, actor=trainer
+    )
     status = selectors.attestation_status(document=code_of_conduct, person=person)
     assert status.version == v3 and status.previously_acknowledged == v1
     services.attestation_acknowledge(person=person, version=v3)
@@ -42,19 +56,19 @@ def test_material_version_asks_again_and_minor_does_not(code_of_conduct, make_pe
     assert [a.version.number for a in selectors.acknowledgements_of(document=code_of_conduct)] == [1, 3]
 
 
-def test_only_the_latest_version_can_be_acknowledged(code_of_conduct, make_person):
+def test_only_the_latest_version_can_be_acknowledged(code_of_conduct, make_person, trainer):
     person = make_person()
     v1 = code_of_conduct.versions.get(number=1)
-    services.attestation_publish_version(document=code_of_conduct, body="<p>第2版</p>", material=True)
+    services.attestation_publish_version(document=code_of_conduct, body="<p>第2版</p>", material=True, actor=trainer)
     with pytest.raises(ValidationError):
         services.attestation_acknowledge(person=person, version=v1)
     assert not Acknowledgement.objects.exists()
 
 
-def test_audience_limits_who_is_asked(org, make_person):
+def test_audience_limits_who_is_asked(org, make_person, trainer):
     document = AttestationDocument.objects.create(title="CC端末ルール", slug="cc-terminals")
     document.audience_units.add(org["CC"])
-    services.attestation_publish_version(document=document, body="<p>端末ルール</p>", material=True)
+    services.attestation_publish_version(document=document, body="<p>端末ルール</p>", material=True, actor=trainer)
     assert pending(make_person(unit_code="CC")) == ["cc-terminals"]
     assert pending(make_person(unit_code="HACHINOHE")) == []
 
@@ -69,16 +83,14 @@ def test_acknowledging_through_the_page(client, code_of_conduct, make_person):
 
 
 def test_administrators_see_every_version_and_who_still_owes(
-    client, code_of_conduct, make_person, django_assert_max_num_queries
+    client, code_of_conduct, make_person, django_assert_max_num_queries, trainer
 ):
-    from people.roles import TRAINING_ADMINISTRATORS
-    from tests.factories import people as pf
-
-    admin = make_person(groups=(TRAINING_ADMINISTRATORS,))
-    pf.enrol_totp(admin)
+    admin = trainer
     early = make_person(family_name="早川")
     services.attestation_acknowledge(person=early, version=code_of_conduct.versions.get(number=1))
-    v2 = services.attestation_publish_version(document=code_of_conduct, body="<p>改訂</p>", material=True)
+    v2 = services.attestation_publish_version(
+        document=code_of_conduct, body="<p>改訂</p>", material=True, actor=trainer
+    )
     late = make_person(family_name="遅野")
     services.attestation_acknowledge(person=late, version=v2)
     summary = selectors.attestation_summary(document=code_of_conduct)

@@ -7,6 +7,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from quizzes.services import attempt_start, attempt_submit
+from tests.training.conftest import read_lesson
 from training import selectors, services
 from training.models import Assignment, Certificate
 from training.pdf import certificate_pdf
@@ -35,17 +36,17 @@ def pass_quiz(assignment, *, right=True, capture):
 
 def read_all(assignment):
     for key in assignment.module.lesson_keys():
-        services.lesson_mark_read(assignment=assignment, lesson_key=key)
+        read_lesson(assignment=assignment, lesson_key=key)
     assignment.refresh_from_db()
 
 
 def test_completion_needs_every_lesson_and_the_quiz(assignment, django_capture_on_commit_callbacks):
     first, second = assignment.module.lesson_keys()
-    services.lesson_mark_read(assignment=assignment, lesson_key=first)
+    read_lesson(assignment=assignment, lesson_key=first)
     pass_quiz(assignment, capture=django_capture_on_commit_callbacks)
     assert assignment.quiz_passed_at is not None
     assert assignment.status == "assigned"
-    services.lesson_mark_read(assignment=assignment, lesson_key=second)
+    read_lesson(assignment=assignment, lesson_key=second)
     assignment.refresh_from_db()
     assert assignment.status == "completed" and assignment.completed_at is not None
     assert Certificate.objects.filter(assignment=assignment).count() == 1
@@ -76,7 +77,7 @@ def test_unknown_lesson_key_is_refused_and_nothing_is_recorded(assignment):
 
 def test_lesson_keys_survive_edits_to_the_module(assignment):
     first = assignment.module.lesson_keys()[0]
-    services.lesson_mark_read(assignment=assignment, lesson_key=first)
+    read_lesson(assignment=assignment, lesson_key=first)
     module = assignment.module
     module.title = "改訂版"
     module.lessons[0].value["title"] = "レッスン1（改訂）"
@@ -96,10 +97,10 @@ def test_lesson_keys_survive_edits_to_the_module(assignment):
 def test_due_date_boundary_in_japanese_time(assignment, moment, on_time, django_capture_on_commit_callbacks):
     assert assignment.due_date.isoformat() == "2026-06-11"
     first, second = assignment.module.lesson_keys()
-    services.lesson_mark_read(assignment=assignment, lesson_key=first)
+    read_lesson(assignment=assignment, lesson_key=first)
     pass_quiz(assignment, capture=django_capture_on_commit_callbacks)
     with time_machine.travel(moment, tick=False):
-        services.lesson_mark_read(assignment=assignment, lesson_key=second)
+        read_lesson(assignment=assignment, lesson_key=second)
     assignment.refresh_from_db()
     assert assignment.completed_at == moment
     assert assignment.completed_on_time is on_time

@@ -4,6 +4,7 @@ import pytest
 import time_machine
 from django.core import mail
 
+from tests.training.conftest import read_lesson
 from training import services
 from training.models import Assignment, ReminderLog
 
@@ -71,7 +72,7 @@ def test_one_digest_a_day_however_many_modules_are_due(setup, make_module):
 
 def test_nothing_after_completion(setup):
     with time_machine.travel(jst(2026, 6, 20, 10, 0), tick=False):
-        services.lesson_mark_read(assignment=setup, lesson_key=setup.module.lesson_keys()[0])
+        read_lesson(assignment=setup, lesson_key=setup.module.lesson_keys()[0])
     setup.refresh_from_db()
     assert setup.status == "completed"
     for day in (dt.date(2026, 6, 23), dt.date(2026, 6, 29), dt.date(2026, 7, 1), dt.date(2026, 7, 8)):

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from people.hr_import import hr_import_run
 from people.models import Person, Transfer
+from tests.training.conftest import read_lesson
 from training import selectors, services
 from training.models import Assignment, TransferChecklist
 
@@ -47,7 +48,7 @@ def test_transfer_through_hr_import_assigns_new_modules_keeps_history_and_create
     assert set(Assignment.objects.filter(person=mover).values_list("module__slug", flat=True)) == {"everyone", "sales"}
     sales_assignment = Assignment.objects.get(person=mover, module__slug="sales")
     for key in sales_assignment.module.lesson_keys():
-        services.lesson_mark_read(assignment=sales_assignment, lesson_key=key)
+        read_lesson(assignment=sales_assignment, lesson_key=key)
 
     moved = [list(r) for r in staff]
     moved[0][5], moved[0][7], moved[0][8] = "CC", "CALL_CENTRE", "M3"

@@ -1,9 +1,13 @@
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEntry
 from people.roles import TRAINING_ADMINISTRATORS
 from tests.factories import people as pf
+from tests.training.conftest import read_lesson
 from training import services
 from training.models import Assignment
 
@@ -37,19 +41,38 @@ def test_modules_are_not_in_site_search(client, modules, make_person):
 
 
 def test_reading_lessons_through_the_pages_completes_a_module_without_quiz(client, modules, make_person):
+    """A lesson counts once open for its minimum time, or once its end was reached a while after opening."""
+    import time_machine
+
     person = make_person(unit_code="CC")
     services.assignments_sync()
     client.force_login(person)
     module = modules["cc"]
     first, second = module.lesson_keys()
-    page = client.get(f"{module.url}lessons/{first}/")
-    assert page.status_code == 200
-    assert "<details>" in page.content.decode()  # the scenario's recommended answer is behind a disclosure
-    response = client.post(f"{module.url}lessons/{first}/")
-    assert response.status_code == 302 and response["Location"].endswith(f"lessons/{second}/")
-    response = client.post(f"{module.url}lessons/{second}/")
-    assert response["Location"] == module.url
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        page = client.get(f"{module.url}lessons/{first}/")
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert "<details>" in html  # the scenario's recommended answer is behind a disclosure
+        assert f'data-end-url="{module.url}lessons/{first}/end/"' in html
+    with time_machine.travel(start + dt.timedelta(seconds=1), tick=False):
+        response = client.post(f"{module.url}lessons/{first}/", follow=True)
+        assert "seconds more" in response.content.decode() or "秒" in response.content.decode()
     assignment = Assignment.objects.get(person=person, module=module)
+    assert not assignment.lesson_progress.exists()
+    minimum = services.lesson_min_seconds(lesson=module.lesson_list()[0])
+    with time_machine.travel(start + dt.timedelta(seconds=minimum), tick=False):
+        response = client.post(f"{module.url}lessons/{first}/")
+    assert response.status_code == 302 and response["Location"].endswith(f"lessons/{second}/")
+    later = start + dt.timedelta(minutes=1)
+    with time_machine.travel(later, tick=False):
+        client.get(f"{module.url}lessons/{second}/")
+    with time_machine.travel(later + dt.timedelta(seconds=services.LESSON_END_MIN_SECONDS), tick=False):
+        assert client.post(f"{module.url}lessons/{second}/end/").status_code == 204
+        response = client.post(f"{module.url}lessons/{second}/")
+    assert response["Location"] == module.url
+    assignment.refresh_from_db()
     assert assignment.status == "completed"
     overview = client.get(module.url).content.decode()
     assert reverse("certificates:download", args=[assignment.certificate.pk]) in overview
@@ -62,7 +85,7 @@ def test_my_training_lists_status_due_date_and_progress(client, modules, make_pe
     with time_machine.travel(jst(2026, 6, 1, 10, 0), tick=False):
         services.assignments_sync()
     assignment = Assignment.objects.get(person=person, module=modules["cc"])
-    services.lesson_mark_read(assignment=assignment, lesson_key=modules["cc"].lesson_keys()[0])
+    read_lesson(assignment=assignment, lesson_key=modules["cc"].lesson_keys()[0])
     client.force_login(person)
     with django_assert_max_num_queries(20):
         response = client.get("/training/")
@@ -98,7 +121,7 @@ def test_certificate_download_only_by_owner_and_verify_is_public(client, modules
     services.assignments_sync()
     assignment = Assignment.objects.get(person=owner, module=modules["everyone"])
     for key in modules["everyone"].lesson_keys():
-        services.lesson_mark_read(assignment=assignment, lesson_key=key)
+        read_lesson(assignment=assignment, lesson_key=key)
     certificate = Assignment.objects.get(pk=assignment.pk).certificate
     url = reverse("certificates:download", args=[certificate.pk])
     client.force_login(other)
@@ -174,7 +197,7 @@ def test_verify_form_normalises_the_typed_code(client, modules, make_person):
     services.assignments_sync()
     assignment = Assignment.objects.get(person=person, module=modules["everyone"])
     for key in modules["everyone"].lesson_keys():
-        services.lesson_mark_read(assignment=assignment, lesson_key=key)
+        read_lesson(assignment=assignment, lesson_key=key)
     code = Assignment.objects.get(pk=assignment.pk).certificate.code
     client.logout()
     response = client.get("/certificates/verify/", {"code": code.replace("-", "").lower()})
