@@ -1,4 +1,4 @@
-"""Background jobs (django-tasks): large exports, with progress the person can watch."""
+"""Background jobs (django-tasks): every export, with progress the person can watch and the SHA-256 of its file."""
 
 from django_tasks import TaskContext, task
 
