@@ -85,8 +85,9 @@ def test_concurrent_submissions_complete_the_training_assignment_once(make_quiz,
     from wagtail.rich_text import RichText
 
     from portal.models import HomePage
+    from tests.training.conftest import read_lesson
     from training.models import Assignment, Certificate, TrainingIndexPage, TrainingModulePage
-    from training.services import assignments_sync, lesson_mark_read
+    from training.services import assignments_sync
 
     quiz = make_quiz(questions=5)
     # A transactional test starts from flushed tables: make the root page and locale Wagtail's migrations made.
@@ -113,7 +114,7 @@ def test_concurrent_submissions_complete_the_training_assignment_once(make_quiz,
     assignments_sync(people=[person.pk], modules=[module])
     assignment = Assignment.objects.get(person=person, module=module)
     for key in module.lesson_keys():
-        lesson_mark_read(assignment=assignment, lesson_key=key)
+        read_lesson(assignment=assignment, lesson_key=key)
     attempt = attempt_start(person=person, quiz=quiz, context=assignment.quiz_context, return_url=module.url)
     answers = right_answers(attempt)
     barrier = threading.Barrier(2)
