@@ -1,7 +1,10 @@
 import io
+from pathlib import Path
 
+import pytest
 from django.test import Client
 
+from people.models import Person
 from people.roles import COMPLIANCE_EDITORS, DESIGNATED_HANDLERS
 from whistleblowing import demo, tasks
 from whistleblowing.models import HandlerDesignation, HandlerKey
@@ -34,3 +37,20 @@ def test_compliance_editors_see_the_register_in_the_admin(compliance, handler):
     response = client.get("/admin/hotline_handlers/")
     assert response.status_code == 200
     assert handler.email in response.content.decode() or str(handler) in response.content.decode()
+
+
+def test_production_settings_refuse_to_run_the_demo(settings, db):
+    """The demo creates accounts with a published password and a hotline key under a published
+    passphrase: under production settings (PORTAL_DEMO_ALLOWED = False) it must not run."""
+    from django.core.management import CommandError, call_command
+
+    settings.PORTAL_DEMO_ALLOWED = False
+    for args in ((), ("--print-logins",)):
+        with pytest.raises(CommandError):
+            call_command("demo", *args, stdout=io.StringIO())
+    assert not HandlerDesignation.objects.exists() and not Person.objects.exists()
+
+
+def test_the_production_settings_module_forbids_the_demo():
+    source = (Path(__file__).resolve().parents[2] / "portal" / "settings" / "production.py").read_text()
+    assert "PORTAL_DEMO_ALLOWED = False" in source
