@@ -111,8 +111,8 @@ LAYOUT_PROBE = """(desktop) => {
       const node = w2.currentNode;
       const parent = node.parentElement;
       if (!parent || parent.closest("script, style, [aria-hidden=true]") || !ja.test(node.data)) continue;
-      const langOf = parent.closest("[lang]");
-      if (!langOf || !langOf.lang.startsWith("ja")) unmarked.push(node.data.trim().slice(0, 30));
+      const langOf = parent.closest("[lang]");  // an SVG element has the attribute, not the property
+      if (!langOf || !(langOf.getAttribute("lang") || "").startsWith("ja")) unmarked.push(node.data.trim().slice(0, 30));
     }
     if (unmarked.length) problems.push(`Japanese text inside lang="en" (${unmarked.length}): ${unmarked.slice(0, 4).join(" | ")}`);
     const numeric = (main.innerText.match(/\\b\\d{1,2}\\/\\d{1,2}\\/\\d{4}\\b/g) || []);
@@ -191,14 +191,14 @@ class PageChecker:
         page.set_viewport_size(original)
 
     def _check_favicon(self, page) -> None:
-        # Playwright does not report the browser's own favicon request; fetch it the same way,
-        # with the same cookies, so a redirect (to MFA enrolment, say) or a 404 is seen.
+        # Playwright does not report the browser's own favicon request; fetch it as a browser
+        # does, with the same cookies and following redirects (whatever a redirect leads to
+        # runs, as MFA enrolment did), so a redirect or a 404 is seen.
         url = _favicon_href(page)
-        response = page.request.get(url, max_redirects=0)
+        response = page.request.get(url)
         kind = response.headers.get("content-type", "")
-        if response.status != 200 or not kind.startswith("image/"):
-            where = response.headers.get("location", "")
-            self.problems.append(f"favicon {url} on {page.url}: HTTP {response.status} {kind} {where}".strip())
+        if response.status != 200 or not kind.startswith("image/") or response.url != url:
+            self.problems.append(f"favicon {url} on {page.url}: HTTP {response.status} {kind} at {response.url}")
 
     def _axe_violations(self, page) -> list[str]:
         results = self.axe.run(page)

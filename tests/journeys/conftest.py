@@ -14,6 +14,8 @@ import hmac
 import os
 import re
 import struct
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 
@@ -21,12 +23,24 @@ import pytest
 
 from tests.browser.conftest import DEMO_PASSWORD, browser, e2e_server  # noqa: F401 - shared fixtures
 
-from .checker import DESKTOP, PageChecker
+from .checker import DESKTOP, ROOT, PageChecker
 
 
 @pytest.fixture(scope="session")
 def portal_url(request) -> str:
     return os.environ.get("JOURNEYS_URL") or request.getfixturevalue("e2e_server").url
+
+
+@pytest.fixture(scope="session")
+def demo_logins(request) -> str:
+    """What `make run` prints for a newcomer: the demo logins and the demo-only secrets."""
+    if os.environ.get("JOURNEYS_URL"):
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.test"}
+        done = subprocess.run(
+            [sys.executable, "manage.py", "demo", "--print-logins"], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        return done.stdout
+    return request.getfixturevalue("e2e_server").manage("demo", "--print-logins")
 
 
 @dataclass

@@ -21,8 +21,11 @@ def compliance(open_person):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 13: login page not in the portal's card style; axe 'listitem' (serious) on the .messages list (role=status on <ul>); password asked again right after enrolling",
-)  # noqa: E501 - the defects, named
+    reason=(
+        "issue 13: login page not in the portal's card style; axe 'listitem' (serious) on the .messages list "
+        "(role=status on <ul>); password asked again right after enrolling"
+    ),
+)
 def test_enrols_mfa_from_the_qr_page(compliance):
     enrol_from_the_qr_page(compliance, "compliance@example.jp")
     compliance.checks.assert_clean()
@@ -46,8 +49,10 @@ def test_home_shows_training_and_the_enquiry_queue(compliance):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 13: staff navigation wraps at 1366 px; enquiry queue squeezed and dates broken at 390 px; axe listitem",
-)  # noqa: E501 - the defects, named
+    reason=(
+        "issue 13: staff navigation wraps at 1366 px; enquiry queue squeezed and dates broken at 390 px; axe listitem"
+    ),
+)
 def test_answers_an_enquiry(compliance):
     page = compliance.page
     compliance.follow(".site-nav a[href^='/enquiries/queue/']", "enquiry-queue")
@@ -62,8 +67,11 @@ def test_answers_an_enquiry(compliance):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 13: case triangle cut/scrolling at 390 px; staff navigation wraps at 1366 px; Wagtail editor POSTs 400 in the background, axe serious in admin",
-)  # noqa: E501 - the defects, named
+    reason=(
+        "issue 13: case triangle cut/scrolling at 390 px; staff navigation wraps at 1366 px; Wagtail editor "
+        "POSTs 400 in the background, axe serious in admin"
+    ),
+)
 def test_publishes_a_case_in_the_wagtail_admin(compliance):
     page = compliance.page
     compliance.visit("/casebook/", "casebook")

@@ -18,8 +18,11 @@ def sales(open_person):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 13: login page not in the portal's card style; axe 'listitem' (serious) on the .messages list (role=status on <ul>); home dates break at 390 px",
-)  # noqa: E501 - the defects, named
+    reason=(
+        "issue 13: login page not in the portal's card style; axe 'listitem' (serious) on the .messages list "
+        "(role=status on <ul>); home dates break at 390 px"
+    ),
+)
 def test_logs_in_and_reads_a_rule(sales):
     sales.log_in("sales@example.jp")
     sales.follow(".site-nav a[href='/rules/']", "rules")
@@ -38,7 +41,7 @@ def _search(sales, words: str, name: str) -> list[str]:
 
 @pytest.mark.xfail(
     strict=True, reason="issue 13 Search: no kana folding (すいっちんぐ, ｽｲｯﾁﾝｸﾞ), 閲 finds nothing, no <mark> highlight"
-)  # noqa: E501 - the defects, named
+)
 def test_searches_the_way_people_type(sales):
     katakana = _search(sales, "スイッチング", "search")
     assert katakana, "スイッチング finds nothing"
@@ -64,7 +67,7 @@ def test_asks_the_enquiry_desk(sales):
 @pytest.mark.xfail(
     strict=True,
     reason="issue 13: module page lacks questions/attempts/time; /training/ titles and dates squeezed at 390 px",
-)  # noqa: E501 - the defects, named
+)
 def test_module_page_says_what_to_expect(sales):
     sales.follow(".site-nav a[href='/training/']", "my-training")
     sales.follow("main a[href='/training-modules/conduct-basics/']", "module")
@@ -91,7 +94,7 @@ def test_reads_the_lessons(sales):
 
 @pytest.mark.xfail(
     strict=True, reason="issue 13: quiz autosave posts to [object RadioNodeList] (404); pass page gives no next step"
-)  # noqa: E501 - the defects, named
+)
 def test_takes_the_quiz_and_answers_are_saved_as_they_go(sales):
     page = sales.page
     sales.submit("main form[action$='/quiz/'] button[type=submit]", "quiz")
@@ -150,7 +153,7 @@ def test_training_page_lists_certificates_and_past_cycles(sales):
 @pytest.mark.xfail(
     strict=True,
     reason="issue 13 English mode: Japanese content in lang=en, numeric dates, /training/ overflow, triangle cut",
-)  # noqa: E501 - the defects, named
+)
 def test_reads_in_english(sales):
     sales.visit("/rules/", "rules")
     sales.submit(".lang-switch button[name=language][value=en]", "rules")

@@ -15,8 +15,11 @@ def manager(open_person):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 13: login page not in the portal's card style; axe 'listitem' (serious) on the .messages list (role=status on <ul>); dashboard at 390 px",
-)  # noqa: E501 - the defects, named
+    reason=(
+        "issue 13: login page not in the portal's card style; axe 'listitem' (serious) on the .messages list "
+        "(role=status on <ul>); dashboard at 390 px"
+    ),
+)
 def test_home_shows_a_styled_training_panel(manager):
     manager.log_in("manager@example.jp")
     unstyled = manager.page.evaluate(PANEL_STYLED, "研修の受講状況")
@@ -28,7 +31,7 @@ def test_home_shows_a_styled_training_panel(manager):
 
 @pytest.mark.xfail(
     strict=True, reason="issue 13: dashboard/unit pages at 390 px (scrolling tables, axe scrollable-region-focusable)"
-)  # noqa: E501 - the defects, named
+)
 def test_drills_down_from_the_dashboard_to_a_unit_and_a_person(manager):
     page = manager.page
     manager.follow("main a[href^='/reports/units/']", "unit")

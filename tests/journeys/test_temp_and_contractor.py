@@ -9,8 +9,11 @@ pytestmark = pytest.mark.browser
 @pytest.mark.parametrize("email", ["temp@example.jp", "contractor@example.jp"])
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 13: login page not in the portal's card style; axe 'listitem' (serious) on the .messages list (role=status on <ul>); dates break at 390 px",
-)  # noqa: E501 - the defects, named
+    reason=(
+        "issue 13: login page not in the portal's card style; axe 'listitem' (serious) on the .messages list "
+        "(role=status on <ul>); dates break at 390 px"
+    ),
+)
 def test_reads_their_rules_and_starts_their_training(open_person, email):
     person = open_person(email.split("@")[0])
     person.log_in(email)
