@@ -1,6 +1,7 @@
 """Who sees which dashboard, and that looking at named results and exporting are audited."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -185,3 +186,14 @@ def test_the_home_panel_is_styled_by_a_stylesheet_the_home_page_loads(client, wo
     assert classes
     for name in classes:
         assert "." + name in css, name
+
+
+def test_dashboard_bars_mark_the_overdue_share_with_a_pattern_as_well_as_colour(client, world):
+    client.force_login(world["manager"])
+    body = client.get(reverse("reports:dashboard")).content.decode()
+    assert body.count('<pattern id="rp-hatch"') == 1
+    bars = re.findall(r'<td class="bar"><svg.*?</svg>', body, re.S)
+    assert bars
+    assert all('class="rp-bar-late"' in bar for bar in bars)
+    css = (Path(__file__).resolve().parents[2] / "reports/static/reports/reports.css").read_text()
+    assert re.search(r"\.rp-bar-late \{ fill: url\(#rp-hatch\); \}", css)
