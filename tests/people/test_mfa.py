@@ -155,3 +155,21 @@ def test_plaintext_secret_written_into_the_table_is_not_accepted(compliance):
 
     with pytest.raises(ValueError):
         get_adapter().decrypt("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+
+
+def test_secrets_stored_in_clear_before_are_encrypted_by_the_migration(compliance):
+    import importlib
+
+    from allauth.mfa.adapter import get_adapter
+    from django.apps import apps
+
+    migration = importlib.import_module("people.migrations.0005_mfa_secrets_encrypted_totp_steps_used")
+    plain = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    # As allauth stored it before people/adapters.py encrypted anything.
+    Authenticator.objects.create(user=compliance, type=Authenticator.Type.TOTP, data={"secret": plain})
+    migration.encrypt_existing_secrets(apps, None)
+    stored = Authenticator.objects.get(user=compliance, type=Authenticator.Type.TOTP).data["secret"]
+    assert plain not in stored
+    assert get_adapter().decrypt(stored) == plain
+    migration.encrypt_existing_secrets(apps, None)  # a second run leaves it as it is
+    assert Authenticator.objects.get(user=compliance, type=Authenticator.Type.TOTP).data["secret"] == stored
