@@ -731,6 +731,8 @@ def identity_request(*, case: Case, handler, report_key: bytes, reason: str) -> 
         text=_("Asked to see the reporter's identity. Reason: %(reason)s") % {"reason": reason.strip()},
     )
     audit_record(actor=handler, action="hotline.identity_requested", target=case, detail={"request": request.pk})
+    # The other handlers on the case are asked to look (content-free, like every hotline e-mail).
+    _notify(list(case.keys.exclude(handler=handler).values_list("handler_id", flat=True)), "identity_request")
     return request
 
 

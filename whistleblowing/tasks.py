@@ -16,6 +16,7 @@ SUBJECTS = {
     "reminder": lambda: _("Conduct portal: a hotline deadline needs your attention"),
     "register_changed": lambda: _("Conduct portal: the register of hotline handlers has changed"),
     "awaiting_handler": lambda: _("Conduct portal: a hotline case is waiting for a designated handler"),
+    "identity_request": lambda: _("Conduct portal: a hotline request waits for your approval"),
 }
 BODIES = {
     "new_case": lambda: _("A case on the whistleblowing hotline is waiting for you."),
@@ -28,6 +29,10 @@ BODIES = {
     "awaiting_handler": lambda: _(
         "A hotline case has no handler who may read it, because its only handler declared a conflict "
         "of interest. Designate another handler in the register (two people are needed)."
+    ),
+    "identity_request": lambda: _(
+        "Another handler asks to see a reporter's identity on a hotline case you handle. It is shown "
+        "only if a second handler approves the request; read the reason on the case page."
     ),
 }
 # Where each e-mail sends the reader: the case list, the register as the intake shows it, or

@@ -134,7 +134,7 @@ def test_a_substantiated_case_closes_only_with_corrective_measures(handler, open
 
 
 def test_identity_is_shown_only_after_a_second_handler_approves_the_reason(
-    handler, make_handler, handler_client, opened
+    handler, make_handler, handler_client, opened, mailoutbox, django_capture_on_commit_callbacks
 ):
     """Issue 14 item 11: one handler's say-so is not enough; request and approval are both recorded."""
     case, _, client = opened
@@ -150,10 +150,17 @@ def test_identity_is_shown_only_after_a_second_handler_approves_the_reason(
     assert not AuditEntry.objects.filter(action="hotline.identity_viewed").exists()
     colleague = make_handler("second-opinion@example.jp")
     services.case_grant(case=case, granter=handler, grantee=colleague, report_key=_key(case, handler))
+    # A later request on the case is put to the colleague by a content-free e-mail.
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.identity_request(
+            case=case, handler=colleague, report_key=_key(case, colleague), reason="To check the reporter's wish"
+        )
+    assert [m.to for m in mailoutbox] == [[handler.email]] and "Yamada" not in mailoutbox[0].body
     second = handler_client(colleague)
     assert second.post(f"/hotline/cases/{case.public_id}/conflict/", {"declaration": "no"}).status_code == 302
     assert "Yamada Taro" not in second.get(f"/hotline/cases/{case.public_id}/").content.decode()
-    response = second.post(url, {"action": "approve", "request": case.identity_requests.get().pk})
+    response = second.post(url, {"action": "approve", "request": case.identity_requests.get(requested_by=handler).pk})
     assert response.status_code == 302
     # The approver has not asked, so sees nothing; the asker now can.
     assert "Yamada Taro" not in second.post(url, {"action": "reveal"}, follow=True).content.decode()
