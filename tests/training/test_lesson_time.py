@@ -90,9 +90,9 @@ def test_the_module_page_shows_minutes_questions_attempts_left_and_time_limit(cl
     client.force_login(assignment.person)
     html = client.get(assignment.module.url).content.decode()
     assert "約25分" in html
-    assert "問題数" in html and "<dd>4</dd>" in html
+    assert "問題数" in html and "4問" in html
     assert "制限時間" in html and "15分" in html
-    assert "残りの受験回数" in html and "3 / 3" in html
+    assert "残りの受験回数" in html and "残り3回（全3回）" in html
 
 
 def test_the_lesson_page_reports_its_end_to_the_server(client, assignment):
