@@ -12,13 +12,16 @@ any other origin.
 
 from http.cookies import SimpleCookie
 from io import BytesIO
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.http import HttpResponseNotFound, HttpResponseRedirect
 
 HOTLINE_PREFIX = "/hotline/"
 HANDLER_PREFIX = "/hotline/cases/"
+STATIC_PREFIX = "/hotline/static/"
 
 # Client headers a public hotline request keeps: an allow-list, so a header nobody thought of
 # (X-Originating-IP, X-Authenticated-User, X-Forwarded-User, a proxy's own) never gets through.
@@ -100,6 +103,9 @@ class HotlineAnonymityMiddleware:
 
     def __call__(self, request):
         public = is_public_hotline_path(request.path_info)
+        separate = self._separate_host(request, public=public)
+        if separate is not None:
+            return separate
         if public:
             self._anonymise(request)
         response = self.get_response(request)
@@ -118,6 +124,27 @@ class HotlineAnonymityMiddleware:
                 if name != settings.LANGUAGE_COOKIE_NAME:
                     del response.cookies[name]
         return response
+
+    @staticmethod
+    def _separate_host(request, *, public: bool):
+        """With HOTLINE_BASE_URL, the public hotline lives on its own host and nothing else does.
+
+        Its host then never gets a portal cookie (nothing else is served there), and a browser
+        sends none with any hotline request. A reporter who comes to the portal's /hotline/ is
+        sent there; the handlers' pages stay on the portal's host (they need the login).
+        """
+        base = getattr(settings, "HOTLINE_BASE_URL", "")
+        if not base:
+            return None
+        hotline_host = urlsplit(base).hostname
+        # The raw header, before any validation: an unknown host is refused later as usual.
+        host = request.META.get("HTTP_HOST", "").rsplit(":", 1)[0].lower()
+        if host == hotline_host:
+            return None if public else HttpResponseNotFound()
+        # Its static files are served on both hosts: the handlers' pages use them too.
+        if public and request.method in ("GET", "HEAD") and not request.path_info.startswith(STATIC_PREFIX):
+            return HttpResponseRedirect(base.rstrip("/") + request.get_full_path())
+        return None
 
     @staticmethod
     def _anonymise(request):
