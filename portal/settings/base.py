@@ -373,7 +373,3 @@ HOTLINE_INTAKE_LIMIT_WINDOW_SECONDS = int(os.environ.get("HOTLINE_INTAKE_LIMIT_W
 # links there, sends reporters there and serves nothing else there, so no portal cookie is ever
 # sent with a hotline request (docs/hotline-threat-model.md). Empty: the portal's own host.
 HOTLINE_BASE_URL = os.environ.get("HOTLINE_BASE_URL", "").rstrip("/")
-# The hotline's own origin (e.g. https://hotline.example.jp, also in ALLOWED_HOSTS): the portal
-# links there, sends reporters there and serves nothing else there, so no portal cookie is ever
-# sent with a hotline request (docs/hotline-threat-model.md). Empty: the portal's own host.
-HOTLINE_BASE_URL = os.environ.get("HOTLINE_BASE_URL", "").rstrip("/")
