@@ -5,8 +5,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from wagtail import hooks
 
 from . import selectors, services
 from .models import Attempt
@@ -200,8 +202,16 @@ def _result(request: HttpRequest, current: Attempt) -> HttpResponse:
             "attempts_left": rules.attempts_left,
             "late": late,
             "now": timezone.now(),
+            "next_steps": _next_steps(request, current),
         },
     )
+
+
+def _next_steps(request: HttpRequest, attempt: Attempt) -> list[str]:
+    """What to do after this attempt, from the apps that use quizzes (training: the certificate or
+    the lessons still unread). Quizzes knows nothing of them: they answer the quiz_result_panels hook."""
+    panels = (fn(request, attempt=attempt) for fn in hooks.get_hooks("quiz_result_panels"))
+    return [mark_safe(html) for html in panels if html]  # noqa: S308 - rendered by the app's template
 
 
 @require_POST

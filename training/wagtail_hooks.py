@@ -8,7 +8,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from people.roles import TRAINING_ADMINISTRATORS
 
 from . import selectors
-from .models import AttestationDocument
+from .models import Assignment, AttestationDocument
 
 
 @hooks.register("portal_home_panels")
@@ -31,6 +31,28 @@ def training_home_panel(request):
             "to_confirm": to_confirm,
             "to_countersign": to_countersign,
         },
+        request=request,
+    )
+
+
+@hooks.register("quiz_result_panels")
+def training_next_step_after_a_pass(request, attempt):
+    """After a passed module quiz: the certificate if the module is complete, else the lessons left."""
+    prefix, _sep, rest = attempt.context.partition(":")
+    if not attempt.passed or prefix != "assignment" or not rest.split(":")[0].isdigit():
+        return None
+    assignment = (
+        Assignment.objects.filter(pk=int(rest.split(":")[0]), person=request.user)
+        .select_related("module", "certificate")
+        .first()
+    )
+    if assignment is None:
+        return None
+    certificate = getattr(assignment, "certificate", None)
+    unread = len(set(assignment.module.lesson_keys()) - selectors.read_lesson_keys(assignment=assignment))
+    return render_to_string(
+        "training/includes/quiz_next_step.html",
+        {"assignment": assignment, "certificate": certificate, "unread": unread},
         request=request,
     )
 
