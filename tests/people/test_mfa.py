@@ -173,3 +173,22 @@ def test_secrets_stored_in_clear_before_are_encrypted_by_the_migration(complianc
     assert get_adapter().decrypt(stored) == plain
     migration.encrypt_existing_secrets(apps, None)  # a second run leaves it as it is
     assert Authenticator.objects.get(user=compliance, type=Authenticator.Type.TOTP).data["secret"] == stored
+
+
+def test_the_code_typed_to_enrol_cannot_sign_in_again(
+    client, compliance, time_machine, django_capture_on_commit_callbacks
+):
+    time_machine.move_to(1_800_000_000, tick=False)
+    _log_in(client, compliance)
+    secret = _secret_on_page(client)
+    code = totp_code(secret, _now_step())
+    # allauth announces the new authenticator once the enrolment commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("mfa_activate_totp"), {"code": code}).status_code == 302
+
+    time_machine.move_to(1_800_000_020, tick=False)
+    response = _authenticate(client, compliance, code)
+    assert response.status_code == 200  # refused: the enrolment used it
+    assert "_auth_user_id" not in client.session
+    time_machine.move_to(1_800_000_031, tick=False)
+    assert _authenticate(client, compliance, totp_code(secret, _now_step())).status_code == 302
