@@ -60,7 +60,6 @@ def test_every_link_on_the_dashboard_works(manager):
     manager.checks.assert_clean()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13: restricted page refusal (see failure list)")
 def test_a_restricted_page_gets_the_portals_refusal(manager):
     manager.checks.allow(404, "/rules/audit-checklist/")
     manager.checks.allow(403, "/rules/audit-checklist/")
