@@ -371,7 +371,9 @@ def quiz_answers(make: Callable[[dict], dict], action="submit") -> Callable:
             f"q-{first['id']}": first["choices"][0]["id"],
             f"q-{second['id']}": second["choices"][0]["id"],
         }
-        return {"action": action, **make({"first": first, "second": second, "fields": fields})}
+        # The attempt's sequence number, as the page sends it: an out-of-date form is refused.
+        made = make({"first": first, "second": second, "fields": fields})
+        return {"action": action, "sequence": w.attempt.sequence, **made}
 
     return data
 
@@ -424,7 +426,8 @@ def imported_from_cp932(w: World, response):
 
 
 def unanswered_counts_as_wrong(w: World, response):
-    """Submitting with a question left out is allowed (unticked means no answer) and grades it wrong."""
+    """Submitting with a question left out, once confirmed, is allowed (unticked means no answer) and grades it
+    wrong."""
     w.attempt.refresh_from_db()
     assert not w.attempt.is_open
     assert w.attempt.correct_count <= 1
@@ -739,7 +742,8 @@ ROWS = [
     Row("quiz submit", "unknown question", post("asker", attempt_url, quiz_answers(lambda q: {**q["fields"],
         "q-99999": "x"})), "この受験に含まれていない問題", models=QUIZ, stored=attempt_still_open),
     Row("quiz submit", "missing answer", post("asker", attempt_url, quiz_answers(lambda q: {
-        f"q-{q['first']['id']}": q["first"]["choices"][0]["id"]})), "不合格", stored=unanswered_counts_as_wrong),
+        f"q-{q['first']['id']}": q["first"]["choices"][0]["id"]}, action="submit_unanswered")), "不合格",
+        stored=unanswered_counts_as_wrong),
     Row("quiz submit", "non-integer choice", post("asker", attempt_url, choice(lambda q, f: "abc")), FOREIGN_CHOICE,
         models=QUIZ, stored=attempt_still_open),
     Row("quiz submit", "duplicated field", post("asker", attempt_url, choice(lambda q, f: [c["id"] for c in
