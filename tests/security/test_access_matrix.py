@@ -74,6 +74,7 @@ NOT_SENSITIVE = {
     "whistleblowing:followup": "public: the receipt code is the credential",
     "whistleblowing:followup_case": "public: needs a signed token obtained with the receipt code",
     "whistleblowing:language": "public: language switch without a cookie",
+    "whistleblowing:asset": "public: the hotline's own stylesheets and favicon, an allow-list of three files",
     "enquiries:mine": "lists only the viewer's own enquiries",
     "enquiries:ask": "a form to ask a question",
     "training:my_training": "lists only the viewer's own training",
