@@ -272,7 +272,9 @@ WAGTAILADMIN_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000
 # xAPI: the IRI base of this portal's activities, accounts and statement ids. Set once and never
 # changed (unlike PORTAL_BASE_URL, which follows the host name): a learning-record store identifies
 # statements and activities by it, so a new value would make every statement new.
-XAPI_ACTIVITY_IRI_BASE = os.environ.get("XAPI_ACTIVITY_IRI_BASE", "https://conduct-portal.michinoku-denryoku.example/xapi")
+XAPI_ACTIVITY_IRI_BASE = os.environ.get(
+    "XAPI_ACTIVITY_IRI_BASE", "https://conduct-portal.michinoku-denryoku.example/xapi"
+)
 WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {
     "default": {
