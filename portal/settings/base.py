@@ -350,6 +350,8 @@ PORTAL_PERIODIC_JOBS = [
     {"command": "hotline_notify", "every": 60 * 60},
     {"command": "hotline_reminders", "every": 24 * 60 * 60, "at": 6 * 60 * 60},
     {"command": "hotline_purge", "every": 24 * 60 * 60, "at": 3 * 60 * 60},
+    # Before the reminders: on 1 April it opens the new fiscal year's assignments.
+    {"command": "sync_training_assignments", "every": 24 * 60 * 60, "at": 5 * 60 * 60},
     {"command": "send_training_reminders", "every": 24 * 60 * 60, "at": 7 * 60 * 60},
     {"command": "audit_checkpoint", "every": 60 * 60},
 ]

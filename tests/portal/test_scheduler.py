@@ -22,6 +22,7 @@ def test_every_periodic_job_is_configured_and_exists():
         "hotline_reminders",
         "hotline_purge",
         "send_training_reminders",
+        "sync_training_assignments",
         "audit_checkpoint",
     } <= names
     assert names <= set(get_commands())
