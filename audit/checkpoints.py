@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from nacl.encoding import HexEncoder
 from nacl.exceptions import BadSignatureError
@@ -55,7 +56,11 @@ def _key_file() -> Path:
 
 def signing_key() -> SigningKey:
     path = _key_file()
-    if not path.exists() and not getattr(settings, "AUDIT_CHECKPOINT_SIGNING_KEY_FILE", ""):
+    configured = getattr(settings, "AUDIT_CHECKPOINT_SIGNING_KEY_FILE", "")
+    if not configured and not getattr(settings, "AUDIT_CHECKPOINT_GENERATE_KEY", True):
+        # Production: a key made on the fly would sit on one host, unknown to whoever verifies.
+        raise ImproperlyConfigured("AUDIT_CHECKPOINT_SIGNING_KEY_FILE must name the checkpoint signing key.")
+    if not path.exists() and not configured:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as f:

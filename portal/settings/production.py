@@ -10,6 +10,11 @@ if not SECRET_KEY or len(SECRET_KEY) < 50:
 
 if len(os.environ.get("PORTAL_MFA_KEY", "")) < 32:
     raise ImproperlyConfigured("PORTAL_MFA_KEY must be set in the environment (at least 32 characters).")
+# Audit checkpoints (audit/checkpoints.py): every process verifies against the pinned public key;
+# only the scheduler's host holds the signing key, which is never generated on the fly here.
+if len(os.environ.get("AUDIT_CHECKPOINT_VERIFY_KEY", "")) != 64:
+    raise ImproperlyConfigured("AUDIT_CHECKPOINT_VERIFY_KEY must be set in the environment (64 hex digits).")
+AUDIT_CHECKPOINT_GENERATE_KEY = False
 # `manage.py demo` refuses to run: it creates accounts with a published password.
 PORTAL_DEMO_ALLOWED = False
 

@@ -116,3 +116,12 @@ def test_the_signing_key_is_not_in_the_database(entries, settings, tmp_path):
             cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - every table of the test database
             for row in cursor.fetchall():
                 assert key.encode().hex() not in repr(row)
+
+
+def test_where_keys_are_not_generated_a_missing_signing_key_stops_the_checkpoint(settings, entries, checkpoint_dir):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.AUDIT_CHECKPOINT_GENERATE_KEY = False  # as in production
+    with pytest.raises(ImproperlyConfigured):
+        write_checkpoint()
+    assert not checkpoint_dir.exists() or not any(checkpoint_dir.iterdir())

@@ -16,6 +16,7 @@ def test_production_settings_pass_check_deploy(tmp_path):
         **os.environ,
         "SECRET_KEY": secrets.token_urlsafe(60),
         "PORTAL_MFA_KEY": secrets.token_urlsafe(40),
+        "AUDIT_CHECKPOINT_VERIFY_KEY": secrets.token_hex(32),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
         "ALLOWED_HOSTS": "portal.example.jp",
     }

@@ -80,6 +80,7 @@ def test_production_sends_hsts_and_marks_cookies_secure(tmp_path):
         **os.environ,
         "SECRET_KEY": secrets.token_urlsafe(60),
         "PORTAL_MFA_KEY": secrets.token_urlsafe(40),
+        "AUDIT_CHECKPOINT_VERIFY_KEY": secrets.token_hex(32),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
         "ALLOWED_HOSTS": "portal.example.jp",
         "DJANGO_SETTINGS_MODULE": "portal.settings.production",
