@@ -281,9 +281,6 @@ class Attempt(models.Model):
     late_answers_at = models.DateTimeField(_("late answers received at"), null=True, blank=True, editable=False)
     # Questions with an answer when graded; an attempt with none does not count in weak points.
     answered_count = models.PositiveSmallIntegerField(_("answered questions"), null=True, blank=True)
-    # False once an administrator's reset has granted new attempts (`services.attempts_reset`):
-    # the attempt stays on record but no longer uses up the quiz's attempt limit.
-    counts_toward_limit = models.BooleanField(_("counts toward the attempt limit"), default=True)
     correct_count = models.PositiveSmallIntegerField(_("correct answers"), null=True, blank=True)
     score_percent = models.DecimalField(_("score (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
     passed = models.BooleanField(_("passed"), null=True, blank=True)

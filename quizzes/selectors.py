@@ -25,11 +25,6 @@ def best_attempt(*, person, quiz: Quiz, context: str) -> Attempt | None:
     )
 
 
-def counted_attempts(*, person, quiz: Quiz, context: str) -> QuerySet[Attempt]:
-    """The attempts that count against the quiz's attempt limit in this context (open ones included)."""
-    return attempts_for(person=person, quiz=quiz, context=context).filter(counts_toward_limit=True)
-
-
 def attempts_left(*, quiz: Quiz, person, context: str) -> int | None:
     """How many new attempts the person may still start in this context; None means no limit.
 
@@ -40,14 +35,14 @@ def attempts_left(*, quiz: Quiz, person, context: str) -> int | None:
         return 0
     if not quiz.max_attempts:
         return None
-    return max(0, quiz.max_attempts - counted_attempts(person=person, quiz=quiz, context=context).count())
+    return max(0, quiz.max_attempts - attempts_for(person=person, quiz=quiz, context=context).count())
 
 
 def failed_out(*, quiz: Quiz, person, context: str) -> bool:
     """Every allowed attempt was used and graded without a pass: nothing more the person can do."""
     if not quiz.max_attempts:
         return False
-    counted = counted_attempts(person=person, quiz=quiz, context=context)
+    counted = attempts_for(person=person, quiz=quiz, context=context)
     return (
         counted.filter(status=Attempt.Status.SUBMITTED, passed=False).count() >= quiz.max_attempts
         and not counted.filter(status=Attempt.Status.IN_PROGRESS).exists()
@@ -87,7 +82,7 @@ def quiz_rules(*, quiz: Quiz, person, context: str) -> QuizRules:
     passed = any(a.passed for a in attempts)
     ready_at = next_attempt_at(quiz=quiz, attempts=attempts)
     has_open = any(a.is_open for a in attempts)
-    used = sum(1 for a in attempts if a.counts_toward_limit)
+    used = len(attempts)
     return QuizRules(
         question_count=quiz.question_count,
         pass_mark_percent=quiz.pass_mark_percent,

@@ -136,7 +136,7 @@ def attempt_start(
 def _attempt_draw(*, person, quiz: Quiz, context: str, return_url: str, rng: random.Random | None) -> Attempt:
     # Lock the context's attempts so a pass being graded right now is seen before drawing anew.
     earlier = list(Attempt.objects.select_for_update().filter(person=person, quiz=quiz, context=context))
-    counted = sum(1 for a in earlier if a.counts_toward_limit)
+    counted = len(earlier)
     now = timezone.now()
     if any(a.passed for a in earlier):
         raise AlreadyPassed(_("You have already passed this quiz; there is no further attempt."), code="passed")
@@ -182,32 +182,6 @@ def _attempt_draw(*, person, quiz: Quiz, context: str, return_url: str, rng: ran
         detail={"quiz": quiz.slug, "context": context, "number": attempt.number, "questions": attempt.question_ids()},
     )
     return attempt
-
-
-@transaction.atomic
-def attempts_reset(*, person, quiz: Quiz, context: str, actor, reason: str = "") -> int:
-    """Grant a person a fresh set of attempts in a context (an administrator's decision, audited).
-
-    The graded attempts stay on record but stop counting toward the limit. Refused after a pass
-    (nothing to retake) and while an attempt is open. Returns how many attempts were released.
-    Who may do this is the caller's check (training: training administrators).
-    """
-    attempts = list(Attempt.objects.select_for_update().filter(person=person, quiz=quiz, context=context))
-    if any(a.passed for a in attempts):
-        raise AlreadyPassed(_("This person has passed the quiz; there are no attempts to reset."), code="passed")
-    if any(a.is_open for a in attempts):
-        raise ValidationError(_("An attempt is in progress; reset the attempts once it is submitted."), code="open")
-    released = [a.pk for a in attempts if a.counts_toward_limit]
-    if not released:
-        return 0
-    Attempt.objects.filter(pk__in=released).update(counts_toward_limit=False)
-    audit_record(
-        actor=actor,
-        action="quiz.attempts_reset",
-        target=attempts[0],
-        detail={"quiz": quiz.slug, "context": context, "person": person.pk, "released": released, "reason": reason},
-    )
-    return len(released)
 
 
 def _normalise_answers(attempt: Attempt, answers: Answers) -> dict[str, list[str]]:

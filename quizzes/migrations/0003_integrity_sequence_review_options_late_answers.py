@@ -65,11 +65,6 @@ class Migration(migrations.Migration):
             name='review_explanation',
             field=models.CharField(choices=[('immediately', 'Immediately after each attempt'), ('after_pass', 'Once the person has passed'), ('finished', 'Once the person has passed or has no attempts left'), ('never', 'Never')], default='immediately', max_length=20, verbose_name='show the explanation with its case and rule links'),
         ),
-        migrations.AddField(
-            model_name='attempt',
-            name='counts_toward_limit',
-            field=models.BooleanField(default=True, verbose_name='counts toward the attempt limit'),
-        ),
         migrations.RunPython(carry_over, migrations.RunPython.noop),
         migrations.RemoveField(
             model_name='quiz',
