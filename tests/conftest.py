@@ -3,8 +3,9 @@ from django.db import connection
 
 from tests.factories import people as people_factories
 
-# The real OpenID Connect provider of the SSO tests (tests/oidc_provider), started on first use.
-pytest_plugins = ["tests.oidc_provider.fixtures"]
+# The real OpenID Connect provider of the SSO tests (tests/oidc_provider), started on first use;
+# the demo portal and Chromium that tests/browser and tests/journeys share (one per session).
+pytest_plugins = ["tests.oidc_provider.fixtures", "tests.e2e"]
 
 
 def pytest_collection_modifyitems(config, items):

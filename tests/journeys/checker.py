@@ -122,6 +122,16 @@ LAYOUT_PROBE = """(desktop) => {
 }"""  # noqa: E501 - JavaScript reads better unwrapped
 
 
+def _body_of(response) -> str:
+    from playwright.sync_api import Error
+
+    try:
+        body = " ".join(response.text().split())[:200]
+    except Error:
+        return ""
+    return f": {body}" if body else ""
+
+
 def _favicon_href(page) -> str:
     href = page.evaluate(
         "() => { const l = document.querySelector('link[rel~=icon]');"
@@ -150,7 +160,12 @@ class PageChecker:
     def _on_response(self, response) -> None:
         path = urlsplit(response.url).path
         if response.status >= 400 and (response.status, path) not in self.allowed_statuses:
-            self.problems.append(f"HTTP {response.status} for {response.request.method} {response.url}")
+            problem = f"HTTP {response.status} for {response.request.method} {response.url}"
+            if response.request.resource_type in ("fetch", "xhr"):
+                # What a background request was told names its cause (Wagtail's autosave answers
+                # 400 with an error_code, say). The sync API lets a listener read it.
+                problem += _body_of(response)
+            self.problems.append(problem)
 
     def _on_request_failed(self, request) -> None:
         # A download the page hands to the browser is "aborted" by design; anything else is a defect.

@@ -1,8 +1,8 @@
 """Journeys: each role's main tasks, done in Chromium the way a person does them, from the login form.
 
-The portal is the demo one of tests/browser (one per session, full demo data, gunicorn); the
-browser is one Chromium. Each journey module opens one browser context per person with
-`open_person` and walks its steps as tests in file order, so a step reads as a story and a
+The portal is the demo one the browser tests use too (tests/e2e.py: one per session, full demo
+data, gunicorn); the browser is the same one Chromium. Each journey module opens one browser
+context per person with `open_person` and walks its steps as tests in file order, so a step reads as a story and a
 failing step names the defect. Every page goes through `PageChecker.check` (checker.py).
 
 JOURNEYS_URL=http://127.0.0.1:PORT runs the journeys against a portal already running with
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.browser.conftest import DEMO_PASSWORD, browser, e2e_server  # noqa: F401 - shared fixtures
+from tests.e2e import DEMO_PASSWORD
 
 from .checker import DESKTOP, ROOT, PageChecker
 
@@ -88,7 +88,7 @@ class Person:
 
 
 @pytest.fixture(scope="module")
-def open_person(browser, portal_url):  # noqa: F811 - the shared session fixture
+def open_person(browser, portal_url):
     """Open a browser context for one person of the journey; closed when the module ends."""
     contexts = []
 

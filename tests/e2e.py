@@ -1,0 +1,168 @@
+"""The session-wide fixtures of the browser tests and the journeys: one real portal (its own database
+with demo data, served by gunicorn) and one Chromium, shared by tests/browser and tests/journeys.
+
+Registered once in tests/conftest.py's `pytest_plugins`, so a run that collects both suites still
+starts a single server; import helpers from here, never the fixtures (an imported fixture is a
+second definition, with a second server). The server is started on first use. On SQLite it uses
+a file in a temporary folder; when the suite runs against PostgreSQL (DATABASE_URL set) it uses a
+database of its own.
+Playwright drives Debian's Chromium (/usr/bin/chromium); browsers are never downloaded.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+DEMO_PASSWORD = "portal-demo-2026"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _e2e_database_url(tmp: Path) -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        return f"sqlite:///{tmp / 'e2e.sqlite3'}"
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") + "_e2e"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    import psycopg
+
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@dataclass
+class E2EServer:
+    url: str
+    env: dict
+    database_url: str
+    email_dir: Path
+    media_root: Path
+    log_path: Path
+    totp_secrets: dict = field(default_factory=dict)
+
+    def manage(self, *args: str, check: bool = True) -> str:
+        """Run a management command against the server's database and return its output."""
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=300
+        )
+        if check and done.returncode != 0:
+            raise AssertionError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+        return done.stdout
+
+    @property
+    def db_path(self) -> Path | None:
+        return Path(self.database_url.removeprefix("sqlite:///")) if self.database_url.startswith("sqlite") else None
+
+    def emails(self) -> list[str]:
+        return [p.read_text(errors="replace") for p in sorted(self.email_dir.glob("*.log"))]
+
+
+@pytest.fixture(scope="session")
+def e2e_server():
+    tmp = Path(tempfile.mkdtemp(prefix="portal-e2e-"))
+    email_dir, media_root = tmp / "mail", tmp / "media"
+    email_dir.mkdir()
+    media_root.mkdir()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings.test",
+        "DATABASE_URL": _e2e_database_url(tmp),
+        "EMAIL_FILE_PATH": str(email_dir),
+        "MEDIA_ROOT": str(media_root),
+        "PORTAL_PRIVATE_MEDIA_ROOT": str(tmp / "private"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    server = E2EServer(
+        url="",
+        env=env,
+        database_url=env["DATABASE_URL"],
+        email_dir=email_dir,
+        media_root=media_root,
+        log_path=tmp / "server.log",
+    )
+    server.manage("migrate", "--no-input", "-v0")
+    server.manage("demo")
+    port = _free_port()
+    log = server.log_path.open("w")
+    # Like production: gunicorn, no access log (client addresses must never be logged).
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "portal.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--timeout",
+            "60",
+            "--error-logfile",
+            "-",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    server.url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{server.url}/healthz", timeout=2) as response:  # noqa: S310 - loopback
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(f"portal did not start:\n{server.log_path.read_text()}")
+        time.sleep(0.3)
+    yield server
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
