@@ -56,3 +56,19 @@ def test_codes_are_given_only_for_demo_accounts(make_person):
 def test_a_wrong_secret_is_explained():
     with pytest.raises(CommandError, match="not a TOTP secret"):
         run_demo("--totp-secret", "not base32!")
+
+
+def test_once_the_current_code_is_used_the_next_unused_one_is_given(demo, time_machine):
+    from allauth.mfa.models import Authenticator
+
+    from people.services import totp_code_claim
+
+    time_machine.move_to(1_800_000_000, tick=False)
+    compliance = Person.objects.get(email="compliance@example.jp")
+    secret = people_factories.enrol_totp(compliance)
+    authenticator = Authenticator.objects.get(user=compliance, type=Authenticator.Type.TOTP)
+    assert totp_code_claim(authenticator=authenticator, code=totp_code(secret, totp_current_step()))
+
+    code = run_demo("--totp-email", "compliance@example.jp").split()[0]
+    assert code == totp_code(secret, totp_current_step() + 1)
+    assert totp_code_claim(authenticator=authenticator, code=code)  # accepted, not a replay

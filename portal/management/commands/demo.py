@@ -49,7 +49,7 @@ class Command(BaseCommand):
         self.stdout.write("  3. Keep the recovery codes shown next if you like; you are in.")
         self.stdout.write("  Later logins ask for a code: make totp EMAIL=<the account>, e.g.")
         self.stdout.write("     make totp EMAIL=compliance@example.jp")
-        self.stdout.write("  A code works once: if it is refused as already used, wait for the next one (30 s).")
+        self.stdout.write("  A code works once; make totp EMAIL=... prints one that has not been used yet.")
         # Apps add their own lines (the hotline handler's key passphrase) through `login_notes()`
         # in their demo module, so the portal imports none of them by name.
         for _label, module in demo_modules():
@@ -64,20 +64,28 @@ class Command(BaseCommand):
 
         from people.mfa import totp_code, totp_current_step, totp_period
 
+        step, used = totp_current_step(), set()
         if email:
-            secret = self._enrolled_secret(email)
+            secret, used = self._enrolled_secret(email)
         try:
             base64.b32decode((secret or "").strip().encode("ascii"), casefold=True)
         except (binascii.Error, UnicodeEncodeError) as error:
             raise CommandError("That is not a TOTP secret (copy it from the enrolment page).") from error
-        left = totp_period() - int(time.time()) % totp_period()
-        self.stdout.write(f"{totp_code(secret.strip(), totp_current_step())}  (valid for {left} s more)")
+        # A code is good once: an enrolled account gets the first code of its window not used yet
+        # (the next period's code is accepted early, within MFA_TOTP_TOLERANCE).
+        tolerance = getattr(settings, "MFA_TOTP_TOLERANCE", 0)
+        fresh = [s for s in range(step, step + tolerance + 1) if s not in used]
+        if not fresh:
+            raise CommandError("Every code of this moment has been used; try again in 30 seconds.")
+        left = (fresh[0] + 1) * totp_period() - int(time.time())
+        self.stdout.write(f"{totp_code(secret.strip(), fresh[0])}  (valid for {left} s more)")
 
-    def _enrolled_secret(self, email: str) -> str:
+    def _enrolled_secret(self, email: str) -> tuple[str, set[int]]:
         from allauth.mfa.adapter import get_adapter
         from allauth.mfa.models import Authenticator
 
         from people.demo import demo_logins
+        from people.models import UsedTOTPStep
 
         # Only the published demo accounts: this reads a second factor, which nothing else may.
         if email.lower() not in {login.lower() for login, _description in demo_logins()}:
@@ -87,4 +95,5 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{email} has not enrolled yet: log in, then use make totp SECRET=<the secret on the page>."
             )
-        return get_adapter().decrypt(authenticator.data["secret"])
+        used = set(UsedTOTPStep.objects.filter(authenticator=authenticator).values_list("step", flat=True))
+        return get_adapter().decrypt(authenticator.data["secret"]), used
