@@ -1,6 +1,7 @@
 import base64
 import functools
 import time
+from datetime import UTC, datetime
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
@@ -40,22 +41,36 @@ class AccountAdapter(DefaultAccountAdapter):
         # portal sends privileged roles straight to enrolment after login) is not asked for the
         # password again: the login itself is the recent authentication. Changes to an existing
         # factor still ask.
+        # The same holds for the recovery codes allauth shows right after that first factor (TOTP or
+        # passkey): every factor the person has was added in this session, after the login.
         request = context.request
-        if (
-            app == "allauth.mfa"
-            and request is not None
-            and request.user.is_authenticated
-            and not Authenticator.objects.filter(user=request.user).exists()
-            and _logged_in_recently(request)
-        ):
-            return False
+        if app == "allauth.mfa" and request is not None and request.user.is_authenticated:
+            logged_in_at = _logged_in_at(request)
+            if time.time() - logged_in_at < account_settings.REAUTHENTICATION_TIMEOUT:
+                factors = Authenticator.objects.filter(user=request.user)
+                if not factors.exists():
+                    return False
+                if (
+                    _is_recovery_codes_view(request)
+                    and not factors.filter(created_at__lt=datetime.fromtimestamp(logged_in_at, tz=UTC)).exists()
+                ):
+                    return False
         return super().is_reauthentication_required(app=app, **kwargs)
 
 
-def _logged_in_recently(request) -> bool:
+RECOVERY_CODES_VIEWS = frozenset(
+    {"mfa_view_recovery_codes", "mfa_generate_recovery_codes", "mfa_download_recovery_codes"}
+)
+
+
+def _is_recovery_codes_view(request) -> bool:
+    match = request.resolver_match
+    return match is not None and match.view_name in RECOVERY_CODES_VIEWS
+
+
+def _logged_in_at(request) -> float:
     records = get_authentication_records(request, request.user)
-    latest = max((record.get("at", 0) for record in records), default=0)
-    return time.time() - latest < account_settings.REAUTHENTICATION_TIMEOUT
+    return max((record.get("at", 0) for record in records), default=0)
 
 
 @functools.cache

@@ -192,3 +192,48 @@ def test_the_code_typed_to_enrol_cannot_sign_in_again(
     assert "_auth_user_id" not in client.session
     time_machine.move_to(1_800_000_031, tick=False)
     assert _authenticate(client, compliance, totp_code(secret, _now_step())).status_code == 302
+
+
+def _enrol_after_login(client, person):
+    _log_in(client, person)
+    secret = _secret_on_page(client)
+    return client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret, _now_step())}, follow=True)
+
+
+def test_recovery_codes_offered_right_after_first_enrolment_do_not_ask_the_password_again(client, compliance):
+    response = _enrol_after_login(client, compliance)
+    assert response.redirect_chain[-1][0] == reverse("mfa_view_recovery_codes")
+    assert response.status_code == 200
+    assert response.context["can_view_codes"] and "****" not in response.context["unused_codes"]
+    assert client.get(reverse("mfa_generate_recovery_codes")).status_code == 200
+
+
+def test_recovery_codes_offered_right_after_adding_a_first_passkey_do_not_ask_again(client, compliance):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    _log_in(client, compliance)
+    # What allauth's add-passkey view stores before redirecting to the recovery codes.
+    Authenticator.objects.create(user=compliance, type=Authenticator.Type.WEBAUTHN, data={"name": "key"})
+    RecoveryCodes.activate(compliance)
+    response = client.get(reverse("mfa_view_recovery_codes"))
+    assert response.status_code == 200
+
+
+def test_changing_the_factor_just_enrolled_still_asks_for_the_password(client, compliance):
+    _enrol_after_login(client, compliance)
+    response = client.get(reverse("mfa_deactivate_totp"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+
+
+def test_recovery_codes_of_factors_enrolled_before_this_login_still_ask(client, compliance, time_machine):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    time_machine.move_to(1_800_000_000, tick=False)
+    secret = people_factories.enrol_totp(compliance)
+    RecoveryCodes.activate(compliance)
+    time_machine.move_to(1_800_086_400, tick=False)
+    assert _authenticate(client, compliance, totp_code(secret, _now_step())).status_code == 302
+    response = client.get(reverse("mfa_view_recovery_codes"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
