@@ -40,10 +40,7 @@ def handler(open_person):
 
 @pytest.mark.xfail(
     strict=True,
-    reason=(
-        "issue 13: login page not in the portal's card style; axe 'listitem' (serious) on the .messages list "
-        "(role=status on <ul>); password asked again right after enrolling"
-    ),
+    reason=("issue 13: the login form is not in the portal's card style"),
 )
 def test_enrols_mfa_and_sets_up_the_case_key(handler, passphrase):
     enrol_from_the_qr_page(handler, "handler@example.jp")
@@ -61,7 +58,6 @@ def test_enrols_mfa_and_sets_up_the_case_key(handler, passphrase):
     handler.checks.assert_clean()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13: hotline handler pages (see failure list)")
 def test_works_a_new_case(handler, open_person, passphrase):
     file_report(open_person("handler-reporter"))
     page = handler.page

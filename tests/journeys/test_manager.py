@@ -16,8 +16,9 @@ def manager(open_person):
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "issue 13: login page not in the portal's card style; axe 'listitem' (serious) on the .messages list "
-        "(role=status on <ul>); dashboard at 390 px"
+        "issue 13: the login form is not in the portal's card style;"
+        " dashboard [ja, 390px, /reports/]: text squeezed into a 30-61px column"
+        " (<td> of case and module titles, units)"
     ),
 )
 def test_home_shows_a_styled_training_panel(manager):
@@ -30,7 +31,10 @@ def test_home_shows_a_styled_training_panel(manager):
 
 
 @pytest.mark.xfail(
-    strict=True, reason="issue 13: dashboard/unit pages at 390 px (scrolling tables, axe scrollable-region-focusable)"
+    strict=True,
+    reason=(
+        "issue 13: unit [ja, 390px, /reports/units/SALES/]: text squeezed into a 30-61px column (<td> of titles, units)"
+    ),
 )
 def test_drills_down_from_the_dashboard_to_a_unit_and_a_person(manager):
     page = manager.page
@@ -43,7 +47,13 @@ def test_drills_down_from_the_dashboard_to_a_unit_and_a_person(manager):
     manager.checks.assert_clean()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13: dashboard and case pages at 390 px")
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "issue 13: /reports/overdue/ and /reports/ at 390px: text squeezed into a 30-61px column"
+        " (<td> of titles, units)"
+    ),
+)
 def test_works_through_the_overdue_list_and_every_link_on_it(manager):
     manager.visit("/reports/", "dashboard")
     manager.follow("main a[href^='/reports/overdue/']", "overdue")
@@ -52,7 +62,13 @@ def test_works_through_the_overdue_list_and_every_link_on_it(manager):
     manager.checks.assert_clean()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13: case pages (triangle cut at 390 px), dashboard at 390 px")
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "issue 13: /reports/overdue/ and /reports/units/SALES/ at 390px: text squeezed into a 30-61px column"
+        " (<td> of titles, units)"
+    ),
+)
 def test_every_link_on_the_dashboard_works(manager):
     # Weak-point questions, cases, units, people, exports: a manager may open each one.
     manager.visit("/reports/", "dashboard")
