@@ -66,3 +66,9 @@ def test_dates_never_break_across_lines():
     assert re.search(r"(?m)^time, [^{]*\{ white-space: nowrap; \}", css)
     queue = (ROOT / "enquiries/templates/enquiries/queue.html").read_text()
     assert queue.count("<time datetime=") == 2
+
+
+def test_enquiry_queue_stacks_by_row_on_a_phone():
+    queue = (ROOT / "enquiries/templates/enquiries/queue.html").read_text()
+    assert '<table class="data queue stack">' in queue
+    assert queue.count("<td data-label=") == 5  # every cell but the number names its column
