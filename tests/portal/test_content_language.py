@@ -35,3 +35,9 @@ def test_the_home_pages_news_titles_are_marked_japanese(english_reader):
     html = english_reader.get("/").content.decode()
     news = re.search(r'<ul class="news-list">.*?</ul>', html, re.S).group(0)
     assert re.findall(r'<a href="[^"]+" lang="ja">', news)
+
+
+def test_the_readers_name_in_the_header_is_marked_japanese(english_reader):
+    html = english_reader.get("/rules/").content.decode()
+    name = Person.objects.get(email="sales@example.jp").get_full_name()
+    assert f'<span class="user-name" lang="ja">{name}</span>' in html
