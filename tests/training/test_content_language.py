@@ -17,3 +17,11 @@ def test_training_module_titles_and_summaries_are_marked_japanese(client, make_m
     html = client.get(module.url).content.decode()
     assert '<h1 lang="ja">' in html
     assert '<p class="lead" lang="ja">' in html
+
+
+def test_lesson_titles_are_marked_japanese(client, make_module, make_person):
+    module = make_module("switching", everyone=True)
+    client.force_login(make_person())
+    client.cookies["django_language"] = "en"
+    html = client.get(module.url).content.decode()
+    assert re.search(r'<a href="[^"]+lessons/[^"]+/" lang="ja">', html)
