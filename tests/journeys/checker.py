@@ -136,6 +136,21 @@ def _body_of(response) -> str:
     return f": {body}" if body else ""
 
 
+def _wagtail_checker_rules(message) -> str:
+    """Wagtail's userbar logs the findings of its content checker as "axe.run results [Object]"; the
+    rules it names say what is wrong on the page."""
+    from playwright.sync_api import Error
+
+    if not message.text.startswith("axe.run results") or len(message.args) < 2:
+        return ""
+    try:
+        violations = message.args[1].json_value()
+    except Error:
+        return ""
+    rules = [f"{v.get('id')} at {[n.get('target') for n in v.get('nodes', [])][:2]}" for v in violations]
+    return f" ({'; '.join(rules)})"
+
+
 def _favicon_href(page) -> str:
     href = page.evaluate(
         "() => { const l = document.querySelector('link[rel~=icon]');"
@@ -183,7 +198,7 @@ class PageChecker:
             # Chromium logs every error response too; one the journey expects is no defect.
             expected = any(urlsplit(where).path == path for _, path in self.allowed_statuses)
             if not (expected and message.text.startswith("Failed to load resource")):
-                self.problems.append(f"console error: {message.text} ({where})")
+                self.problems.append(f"console error: {message.text}{_wagtail_checker_rules(message)} ({where})")
 
     def allow(self, status: int, path: str) -> None:
         """A response the journey expects (a refusal it tests for), not a defect."""
