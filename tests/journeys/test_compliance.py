@@ -21,7 +21,7 @@ def compliance(open_person):
 
 @pytest.mark.xfail(
     strict=True,
-    reason=("issue 13: the login form is not in the portal's card style"),
+    reason="issue 13: the login form is not in the portal's card style",
 )
 def test_enrols_mfa_from_the_qr_page(compliance):
     enrol_from_the_qr_page(compliance, "compliance@example.jp")

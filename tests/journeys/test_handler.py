@@ -40,7 +40,7 @@ def handler(open_person):
 
 @pytest.mark.xfail(
     strict=True,
-    reason=("issue 13: the login form is not in the portal's card style"),
+    reason="issue 13: the login form is not in the portal's card style",
 )
 def test_enrols_mfa_and_sets_up_the_case_key(handler, passphrase):
     enrol_from_the_qr_page(handler, "handler@example.jp")

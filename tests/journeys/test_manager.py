@@ -15,11 +15,7 @@ def manager(open_person):
 
 @pytest.mark.xfail(
     strict=True,
-    reason=(
-        "issue 13: the login form is not in the portal's card style;"
-        " dashboard [ja, 390px, /reports/]: text squeezed into a 30-61px column"
-        " (<td> of case and module titles, units)"
-    ),
+    reason="issue 13: the login form is not in the portal's card style",
 )
 def test_home_shows_a_styled_training_panel(manager):
     manager.log_in("manager@example.jp")
@@ -30,12 +26,6 @@ def test_home_shows_a_styled_training_panel(manager):
     manager.checks.assert_clean()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "issue 13: unit [ja, 390px, /reports/units/SALES/]: text squeezed into a 30-61px column (<td> of titles, units)"
-    ),
-)
 def test_drills_down_from_the_dashboard_to_a_unit_and_a_person(manager):
     page = manager.page
     manager.follow("main a[href^='/reports/units/']", "unit")
@@ -47,13 +37,6 @@ def test_drills_down_from_the_dashboard_to_a_unit_and_a_person(manager):
     manager.checks.assert_clean()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "issue 13: /reports/overdue/ and /reports/ at 390px: text squeezed into a 30-61px column"
-        " (<td> of titles, units)"
-    ),
-)
 def test_works_through_the_overdue_list_and_every_link_on_it(manager):
     manager.visit("/reports/", "dashboard")
     manager.follow("main a[href^='/reports/overdue/']", "overdue")
@@ -62,13 +45,6 @@ def test_works_through_the_overdue_list_and_every_link_on_it(manager):
     manager.checks.assert_clean()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "issue 13: /reports/overdue/ and /reports/units/SALES/ at 390px: text squeezed into a 30-61px column"
-        " (<td> of titles, units)"
-    ),
-)
 def test_every_link_on_the_dashboard_works(manager):
     # Weak-point questions, cases, units, people, exports: a manager may open each one.
     manager.visit("/reports/", "dashboard")
