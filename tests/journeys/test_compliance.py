@@ -72,13 +72,6 @@ def test_reviews_training_administration(compliance):
     compliance.checks.assert_clean()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "issue 13: case triangle cut/scrolling at 390 px; staff navigation wraps at 1366 px; Wagtail editor "
-        "POSTs 400 in the background, axe serious in admin"
-    ),
-)
 def test_publishes_a_case_in_the_wagtail_admin(compliance):
     page = compliance.page
     compliance.visit("/casebook/", "casebook")
