@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_login_form_sits_in_the_account_card(client):
     html = client.get("/accounts/login/").content.decode()
-    card = re.search(r'<div class="account-card">(.*)</main>', html, re.S)
+    card = re.search(r'<div class="card account-card">(.*)</main>', html, re.S)
     assert card, "no account card on the login page"
     assert 'name="password"' in card.group(1)
     assert "<h1>" in card.group(1)
