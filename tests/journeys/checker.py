@@ -37,7 +37,16 @@ LAYOUT_PROBE = """(desktop) => {
   const doc = document.documentElement;
   const vw = window.innerWidth;
   if (doc.scrollWidth > vw) problems.push(`horizontal overflow: scrollWidth ${doc.scrollWidth} > innerWidth ${vw}`);
-  const visible = (e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+  // Visually hidden text (a clipped 1px box, e.g. a stacked table's header row on a phone) is for
+  // screen readers only: nobody sees it squeezed.
+  const clipped = (e) => {
+    for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+      const r = a.getBoundingClientRect();
+      if (getComputedStyle(a).overflow === "hidden" && (r.width <= 1 || r.height <= 1)) return true;
+    }
+    return false;
+  };
+  const visible = (e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 && !clipped(e); };
   const describe = (e) => {
     const cls = typeof e.className === "string" && e.className ? "." + e.className.trim().split(/\\s+/).join(".") : "";
     return `<${e.tagName.toLowerCase()}${cls}> "${(e.textContent || "").trim().replace(/\\s+/g, " ").slice(0, 40)}"`;

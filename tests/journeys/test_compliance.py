@@ -19,10 +19,6 @@ def compliance(open_person):
     return open_person("compliance")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13: the login form is not in the portal's card style",
-)
 def test_enrols_mfa_from_the_qr_page(compliance):
     enrol_from_the_qr_page(compliance, "compliance@example.jp")
     compliance.checks.assert_clean()
@@ -55,13 +51,6 @@ def test_answers_an_enquiry(compliance):
     compliance.checks.assert_clean()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "issue 13: training-manage [ja, 390px, /training/manage/]: text squeezed into a 70px column (<td> of names);"
-        " Wagtail's userbar checker: empty-table-header at th:nth-child(8) (console error: axe.run results)"
-    ),
-)
 def test_reviews_training_administration(compliance):
     # Issue 13: /training/manage/ wrapped its cells mid-word even on a desktop; the checker looks at
     # both widths (squeezed cells, words and dates broken across lines, overflow).
@@ -97,9 +86,6 @@ def test_publishes_a_case_in_the_wagtail_admin(compliance):
     compliance.checks.assert_clean()
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 13: regulator-issued [ja, 390px, /reports/regulator/1/]: horizontal overflow"
-)
 def test_issues_the_regulator_report(compliance, tmp_path):
     page = compliance.page
     compliance.follow(".site-nav a[href^='/reports/regulator/']", "regulator")

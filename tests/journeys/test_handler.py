@@ -38,10 +38,6 @@ def handler(open_person):
     return open_person("handler")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13: the login form is not in the portal's card style",
-)
 def test_enrols_mfa_and_sets_up_the_case_key(handler, passphrase):
     enrol_from_the_qr_page(handler, "handler@example.jp")
     handler.visit("/hotline/cases/", "cases")

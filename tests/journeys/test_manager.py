@@ -13,10 +13,6 @@ def manager(open_person):
     return open_person("manager")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13: the login form is not in the portal's card style",
-)
 def test_home_shows_a_styled_training_panel(manager):
     manager.log_in("manager@example.jp")
     unstyled = manager.page.evaluate(PANEL_STYLED, "研修の受講状況")

@@ -7,10 +7,6 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize("email", ["temp@example.jp", "contractor@example.jp"])
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13: the login form is not in the portal's card style",
-)
 def test_reads_their_rules_and_starts_their_training(open_person, email):
     person = open_person(email.split("@")[0])
     person.log_in(email)
