@@ -368,7 +368,9 @@ def assignment_record_quiz_result(*, attempt) -> Assignment | None:
     if pk is None:
         return None
     assignment = (
-        Assignment.objects.select_for_update()
+        # Lock the assignment row only: a module without a quiz joins it as the nullable side of an
+        # outer join, which PostgreSQL cannot lock.
+        Assignment.objects.select_for_update(of=("self",))
         .select_related("module", "module__quiz", "person")
         .filter(pk=pk, person_id=attempt.person_id)
         .first()
