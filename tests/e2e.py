@@ -1,9 +1,11 @@
-"""The session-wide fixtures of the browser tests and the journeys: one real portal (its own database
-with demo data, served by gunicorn) and one Chromium, shared by tests/browser and tests/journeys.
+"""The session-wide fixtures of the browser tests and the journeys: real portals (each on its own
+database with demo data, served by gunicorn) and one Chromium.
 
-Registered once in tests/conftest.py's `pytest_plugins`, so a run that collects both suites still
-starts a single server; import helpers from here, never the fixtures (an imported fixture is a
-second definition, with a second server). The server is started on first use. On SQLite it uses
+`e2e_server` is shared by tests/browser, which may change its accounts (enrol MFA, read lessons);
+`journey_server` is a second, untouched demo for tests/journeys, which start as a newcomer would.
+Registered once in tests/conftest.py's `pytest_plugins`; import helpers from here, never the
+fixtures (an imported fixture is a second definition, with a server of its own). Each server is
+started on first use. On SQLite it uses
 a file in a temporary folder; when the suite runs against PostgreSQL (DATABASE_URL set) it uses a
 database of its own.
 Playwright drives Debian's Chromium (/usr/bin/chromium); browsers are never downloaded.
@@ -16,6 +18,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -33,12 +36,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _e2e_database_url(tmp: Path) -> str:
+def _e2e_database_url(tmp: Path, suffix: str) -> str:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         return f"sqlite:///{tmp / 'e2e.sqlite3'}"
     parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_e2e"
+    name = parts.path.lstrip("/") + suffix
     admin = urlunsplit(parts._replace(path="/postgres"))
     import psycopg
 
@@ -75,8 +78,10 @@ class E2EServer:
         return [p.read_text(errors="replace") for p in sorted(self.email_dir.glob("*.log"))]
 
 
-@pytest.fixture(scope="session")
-def e2e_server():
+@contextmanager
+def running_portal(suffix: str):
+    """A portal process on a database of its own (`<DATABASE_URL's name><suffix>` on PostgreSQL),
+    migrated and loaded with the demo."""
     tmp = Path(tempfile.mkdtemp(prefix="portal-e2e-"))
     email_dir, media_root = tmp / "mail", tmp / "media"
     email_dir.mkdir()
@@ -84,7 +89,7 @@ def e2e_server():
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings.test",
-        "DATABASE_URL": _e2e_database_url(tmp),
+        "DATABASE_URL": _e2e_database_url(tmp, suffix),
         "EMAIL_FILE_PATH": str(email_dir),
         "MEDIA_ROOT": str(media_root),
         "PORTAL_PRIVATE_MEDIA_ROOT": str(tmp / "private"),
@@ -138,13 +143,30 @@ def e2e_server():
             proc.kill()
             raise RuntimeError(f"portal did not start:\n{server.log_path.read_text()}")
         time.sleep(0.3)
-    yield server
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        yield server
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def e2e_server():
+    """The demo portal the browser tests share (they may change its accounts, e.g. enrol MFA)."""
+    with running_portal("_e2e") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def journey_server():
+    """A second, untouched demo portal for the journeys: they start as a newcomer would, so no
+    browser test may have enrolled an account's MFA or read a lesson before them."""
+    with running_portal("_journeys") as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -28,7 +28,7 @@ from .checker import DESKTOP, ROOT, PageChecker
 
 @pytest.fixture(scope="session")
 def portal_url(request) -> str:
-    return os.environ.get("JOURNEYS_URL") or request.getfixturevalue("e2e_server").url
+    return os.environ.get("JOURNEYS_URL") or request.getfixturevalue("journey_server").url
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +40,7 @@ def demo_logins(request) -> str:
             [sys.executable, "manage.py", "demo", "--print-logins"], cwd=ROOT, env=env, capture_output=True, text=True
         )
         return done.stdout
-    return request.getfixturevalue("e2e_server").manage("demo", "--print-logins")
+    return request.getfixturevalue("journey_server").manage("demo", "--print-logins")
 
 
 @dataclass
