@@ -74,6 +74,16 @@ class E2EServer:
     def db_path(self) -> Path | None:
         return Path(self.database_url.removeprefix("sqlite:///")) if self.database_url.startswith("sqlite") else None
 
+    def forget_second_factors(self, email: str) -> None:
+        """Put an account back to 'never enrolled' (tests share the server; some enrol, some need a first login)."""
+        self.manage(
+            "shell",
+            "-c",
+            "from allauth.mfa.models import Authenticator; "
+            f"Authenticator.objects.filter(user__email={email!r}).delete()",
+        )
+        self.totp_secrets.pop(email, None)
+
     def emails(self) -> list[str]:
         return [p.read_text(errors="replace") for p in sorted(self.email_dir.glob("*.log"))]
 
