@@ -201,7 +201,9 @@ class Load:
                 attempt = pending[0]
                 path = f"/quizzes/attempts/{attempt['id']}/"
                 data = {f"q-{qid}": choices for qid, choices in attempt["answers"].items()}
-                data.update(action="submit", csrfmiddlewaretoken=browser.cookies.get("csrftoken"))
+                # A fresh attempt's form carries sequence 0, and a submission the restart cut off
+                # changed nothing, so a retry sends the same page again.
+                data.update(action="submit", sequence="0", csrfmiddlewaretoken=browser.cookies.get("csrftoken"))
                 headers = {"Referer": f"{self.url}{path}"}
                 if self.request(email, browser, "GET", path, QUIZ_TITLE) and self.request(
                     email, browser, "POST", path, "redirect", data=data, headers=headers
