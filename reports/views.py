@@ -178,11 +178,15 @@ def export(request, table: str, fmt: str):
     viewer = _viewer(request)
     if table not in exports.TABLE_NAMES or fmt not in ("csv", "xlsx"):
         raise Http404
+    return _start_export(request, viewer, table=table, fmt=fmt)
+
+
+def _start_export(request, viewer, *, table: str, fmt: str) -> HttpResponse:
+    """Every export, whatever its size, is a job: stored with its SHA-256, listed with who asked."""
     try:
         unit, unit_ids, cycle = _scope(request, viewer, request.GET.get("unit") or None)
     except selectors.BadRequest as exc:
         return _bad_request(request, exc)
-    # Every export, whatever its size, is a job: stored with its SHA-256, listed with who asked.
     job = services.export_job_create(
         actor=request.user,
         table=table,
@@ -234,22 +238,7 @@ def export_job_download(request, pk: int):
 
 @require_GET
 def xapi_export(request):
-    viewer = _viewer(request)
-    try:
-        unit, unit_ids, cycle = _scope(request, viewer, request.GET.get("unit") or None)
-    except selectors.BadRequest as exc:
-        return _bad_request(request, exc)
-    job = services.export_job_create(
-        actor=request.user,
-        table="xapi",
-        fmt="json",
-        cycle=cycle,
-        unit_ids=unit_ids,
-        unit_code=unit.code if unit else None,
-        scope=_scope_detail(unit, cycle),
-    )
-    run_export.enqueue(job.pk)
-    return redirect("reports:export_job", pk=job.pk)
+    return _start_export(request, _viewer(request), table="xapi", fmt="json")
 
 
 @require_POST

@@ -12,12 +12,9 @@ Playwright drives Debian's Chromium (/usr/bin/chromium); browsers are never down
 """
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,15 +22,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.processes import ROOT, free_port, start_gunicorn, wait_until_serving
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 DEMO_PASSWORD = "portal-demo-2026"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _e2e_database_url(tmp: Path, suffix: str) -> str:
@@ -115,44 +107,11 @@ def running_portal(suffix: str):
     )
     server.manage("migrate", "--no-input", "-v0")
     server.manage("demo")
-    port = _free_port()
+    port = free_port()
     log = server.log_path.open("w")
-    # Like production: gunicorn, no access log (client addresses must never be logged).
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "portal.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "--timeout",
-            "60",
-            "--error-logfile",
-            "-",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    proc = start_gunicorn("portal.wsgi", port=port, env=env, log=log, workers=2)
     server.url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{server.url}/healthz", timeout=2) as response:  # noqa: S310 - loopback
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"portal did not start:\n{server.log_path.read_text()}")
-        time.sleep(0.3)
+    wait_until_serving(f"{server.url}/healthz", proc, log_path=server.log_path, what="portal")
     try:
         yield server
     finally:

@@ -562,7 +562,7 @@ class AttestationVersion(models.Model):
 
     def save(self, *args, **kwargs):
         # A wording people may have acknowledged is never changed in place: a new version is published.
-        if not self._state.adding:
+        if self.pk is not None:
             raise ValidationError(_("A published version cannot be edited; publish a new version instead."))
         super().save(*args, **kwargs)
 

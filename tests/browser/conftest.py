@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.e2e import DEMO_PASSWORD, ROOT, _free_port  # noqa: F401 - used by the tests
+from tests.e2e import DEMO_PASSWORD
 
 
 @pytest.fixture

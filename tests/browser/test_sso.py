@@ -1,15 +1,10 @@
 """Signing in through the company's identity provider: the real test provider (tests/oidc_provider)
 in its own process, the portal of `e2e_server`, Chromium in between."""
 
-import subprocess
-import sys
-import time
-import urllib.request
-
 import pytest
 
-from tests.browser.conftest import ROOT, _free_port
 from tests.oidc_provider.people import DEMO_PASSWORD
+from tests.processes import free_port, start_gunicorn, wait_until_serving
 
 pytestmark = pytest.mark.browser
 
@@ -18,29 +13,14 @@ pytestmark = pytest.mark.browser
 def portal_with_sso(e2e_server, oidc_provider):
     """A second portal process on the browser tests' database, configured for the test provider
     through the environment as in production (the shared process runs without SSO)."""
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     oidc_provider.register_portal(url)
     env = {**e2e_server.env, **oidc_provider.portal_environ(trust_mfa=True)}
-    log = (e2e_server.log_path.parent / "sso-portal.log").open("w")
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "gunicorn", "portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
-        + ["--threads", "4", "--error-logfile", "-"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2):  # noqa: S310 - loopback
-                break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError("the SSO portal did not start") from None
-            time.sleep(0.3)
+    log_path = e2e_server.log_path.parent / "sso-portal.log"
+    log = log_path.open("w")
+    process = start_gunicorn("portal.wsgi", port=port, env=env, log=log)
+    wait_until_serving(f"{url}/healthz", process, log_path=log_path, what="the SSO portal")
     yield url
     process.terminate()
     process.wait(timeout=10)

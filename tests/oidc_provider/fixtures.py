@@ -1,27 +1,21 @@
 """pytest fixtures around the test identity provider; import them into the test modules that use them."""
 
-import socket
 import tempfile
 from pathlib import Path
 
 import pytest
 
 from portal.settings.sso import oidc_apps_from_environ
+from tests.processes import free_port
 
 from .server import start
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
 def oidc_provider():
     """A running provider that accepts the in-process test client (http://testserver) as a portal."""
     provider = start(
-        port=_free_port(), workdir=Path(tempfile.mkdtemp(prefix="oidc-provider-")), portal_urls=["http://testserver"]
+        port=free_port(), workdir=Path(tempfile.mkdtemp(prefix="oidc-provider-")), portal_urls=["http://testserver"]
     )
     yield provider
     provider.stop()

@@ -4,14 +4,12 @@ for `make run`."""
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from .people import CLIENT_ID, CLIENT_SECRET, PORTAL_PROVIDER_ID
+from tests.processes import ROOT, start_gunicorn, wait_until_serving
 
-ROOT = Path(__file__).resolve().parents[2]
+from .people import CLIENT_ID, CLIENT_SECRET, PORTAL_PROVIDER_ID
 
 
 @dataclass
@@ -74,25 +72,8 @@ def start(*, port: int, workdir: Path, portal_urls: list[str]) -> RunningProvide
     _run_setup(env, portal_urls)
     log_path = workdir / "provider.log"
     log = log_path.open("w")
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "gunicorn", "tests.oidc_provider.wsgi", "--bind", f"127.0.0.1:{port}"]
-        + ["--workers", "1", "--threads", "4", "--error-logfile", "-"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    process = start_gunicorn("tests.oidc_provider.wsgi", port=port, env=env, log=log)
     provider = RunningProvider(url=url, env=env, process=process, log_path=log_path)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            discovery = f"{provider.issuer}/.well-known/openid-configuration"
-            with urllib.request.urlopen(discovery, timeout=2) as response:  # noqa: S310 - loopback
-                if response.status == 200:
-                    return provider
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            provider.stop()
-            raise RuntimeError(f"identity provider did not start:\n{log_path.read_text()}")
-        time.sleep(0.3)
+    discovery = f"{provider.issuer}/.well-known/openid-configuration"
+    wait_until_serving(discovery, process, log_path=log_path, what="identity provider")
+    return provider
