@@ -63,13 +63,18 @@ class FraudTriangle:
         return [line for line in self.lines if line.core]
 
     @property
-    def description(self) -> str:
-        parts = []
+    def description_parts(self) -> list[tuple[str, int, str]]:
+        """(side label, number of causes, the causes listed) in reading order; the template marks the
+        causes, which are content, as Japanese apart from the labels."""
         order = ["opportunity", "motivation", "rationalisation"]
-        for side in sorted(self.sides, key=lambda s: order.index(s.element)):
-            listed = "、".join(side.causes) if side.causes else _("none recorded")
-            parts.append(f"{side.label}（{len(side.causes)}）: {listed}")
-        return " / ".join(parts)
+        return [
+            (side.label, len(side.causes), "、".join(side.causes) if side.causes else str(_("none recorded")))
+            for side in sorted(self.sides, key=lambda s: order.index(s.element))
+        ]
+
+    @property
+    def description(self) -> str:
+        return " / ".join(f"{label}（{count}）: {listed}" for label, count, listed in self.description_parts)
 
     @classmethod
     def from_causes(cls, causes) -> "FraudTriangle":

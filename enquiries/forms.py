@@ -1,4 +1,6 @@
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import QAPage, RulePage
@@ -7,15 +9,19 @@ from .attachments import ALLOWED_LABEL, max_bytes, validate_attachment
 from .services import BODY_MAX, SUBJECT_MAX
 
 
+def _attachment_help() -> str:
+    return gettext("%(types)s, up to %(mb)s MB. Leave out personal data you do not need to send.") % {
+        "types": ALLOWED_LABEL,
+        "mb": f"{max_bytes() / 1024 / 1024:g}",
+    }
+
+
 class AttachmentField(forms.FileField):
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault("label", _("Attachment (optional)"))
-        kwargs.setdefault(
-            "help_text",
-            _("%(types)s, up to %(mb)s MB. Leave out personal data you do not need to send.")
-            % {"types": ALLOWED_LABEL, "mb": f"{max_bytes() / 1024 / 1024:g}"},
-        )
+        # Lazy: the field is made once, when the form class is defined, but read in each reader's language.
+        kwargs.setdefault("help_text", lazy(_attachment_help, str)())
         super().__init__(**kwargs)
         self.widget.attrs["accept"] = ".pdf,.png,.jpg,.jpeg,.txt"
 

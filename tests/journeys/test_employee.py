@@ -144,15 +144,6 @@ def test_training_page_lists_certificates_and_past_cycles(sales):
     sales.checks.assert_clean()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        'issue 13 English mode: Japanese text inside lang="en" where a translated sentence holds Japanese data'
-        " (Legal basis: 電気事業法…, Read and acknowledge: …, Quiz: …, Hello, 八木, Opportunity（3）: …,"
-        " 行為規制の基本 (PDF))"
-        " and on /casebook/ (rule and case titles in filters and lists) and the case page"
-    ),
-)
 def test_reads_in_english(sales):
     sales.visit("/rules/", "rules")
     sales.submit(".lang-switch button[name=language][value=en]", "rules")

@@ -44,13 +44,6 @@ def test_files_a_report_and_keeps_the_receipt_across_a_language_switch(reporter,
     reporter.checks.assert_clean()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        'issue 13: followup-case and followup-replied [en]: Japanese text inside lang="en" (the report\'s own'
-        " words: summary, When: 2026年11月, Where, the reply)"
-    ),
-)
 def test_follows_up_replies_and_switches_language(reporter, receipt):
     page = reporter.page
     reporter.visit("/hotline/followup/", "followup-login")

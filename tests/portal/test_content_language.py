@@ -41,3 +41,24 @@ def test_the_readers_name_in_the_header_is_marked_japanese(english_reader):
     html = english_reader.get("/rules/").content.decode()
     name = Person.objects.get(email="sales@example.jp").get_full_name()
     assert f'<span class="user-name" lang="ja">{name}</span>' in html
+
+
+def test_japanese_data_inside_an_english_sentence_is_marked(english_reader):
+    html = english_reader.get("/rules/confidential-information/").content.decode()
+    assert re.search(r'Legal basis: <span lang="ja">電気事業法', html)
+    home = english_reader.get("/").content.decode()
+    assert re.search(r'<h1>Hello, <span lang="ja">[^<]+</span></h1>', home)
+
+
+def test_the_ja_filter_marks_only_text_in_japanese_and_escapes_it():
+    from django.template import Context, Template
+
+    def render(value, filter_name="ja"):
+        return Template("{% load content_lang %}{{ v|" + filter_name + " }}").render(Context({"v": value}))
+
+    assert render("八戸営業所") == '<span lang="ja">八戸営業所</span>'
+    assert render("ｽｲｯﾁﾝｸﾞ") == '<span lang="ja">ｽｲｯﾁﾝｸﾞ</span>'
+    assert render("Written in English") == "Written in English"
+    assert render("<b>閲覧</b>") == '<span lang="ja">&lt;b&gt;閲覧&lt;/b&gt;</span>'
+    assert render("") == "" and render(None) == ""
+    assert render("段落", "ja_block") == '<div lang="ja">段落</div>'
