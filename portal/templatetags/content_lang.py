@@ -7,13 +7,15 @@ reader would read Japanese with an English voice unless the text carries `lang="
 when it contains kana or kanji, so text someone wrote in English stays unmarked. It escapes like
 any variable, so it may stand inside
 `{% blocktranslate with title=doc.title|ja %}…{{ title }}…{% endblocktranslate %}` without
-changing the message.
+changing the message. A Japanese page is Japanese already (`<html lang="ja">`), so there the
+value is only escaped: the markup, and what tests and people see, is the same as before.
 """
 
 import re
 
 from django import template
 from django.utils.html import conditional_escape, format_html
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -24,7 +26,7 @@ JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
 def _marked(value, element: str):
     if value is None or value == "":
         return ""
-    if JAPANESE.search(str(value)):
+    if not (get_language() or "ja").startswith("ja") and JAPANESE.search(str(value)):
         return format_html('<{} lang="ja">{}</{}>', element, value, element)
     return conditional_escape(value)
 

@@ -52,9 +52,11 @@ def test_japanese_data_inside_an_english_sentence_is_marked(english_reader):
 
 def test_the_ja_filter_marks_only_text_in_japanese_and_escapes_it():
     from django.template import Context, Template
+    from django.utils import translation
 
-    def render(value, filter_name="ja"):
-        return Template("{% load content_lang %}{{ v|" + filter_name + " }}").render(Context({"v": value}))
+    def render(value, filter_name="ja", language="en"):
+        with translation.override(language):
+            return Template("{% load content_lang %}{{ v|" + filter_name + " }}").render(Context({"v": value}))
 
     assert render("八戸営業所") == '<span lang="ja">八戸営業所</span>'
     assert render("ｽｲｯﾁﾝｸﾞ") == '<span lang="ja">ｽｲｯﾁﾝｸﾞ</span>'
@@ -62,3 +64,5 @@ def test_the_ja_filter_marks_only_text_in_japanese_and_escapes_it():
     assert render("<b>閲覧</b>") == '<span lang="ja">&lt;b&gt;閲覧&lt;/b&gt;</span>'
     assert render("") == "" and render(None) == ""
     assert render("段落", "ja_block") == '<div lang="ja">段落</div>'
+    # Inside a Japanese page the whole page is Japanese already: escaped, not wrapped.
+    assert render("<b>閲覧</b>", language="ja") == "&lt;b&gt;閲覧&lt;/b&gt;"
