@@ -27,6 +27,12 @@ def test_2027_vernal_equinox_on_a_sunday_gives_a_substitute_monday():
     assert D(2027, 3, 22) in holidays(2027)
 
 
+def test_one_off_moves_of_the_olympic_years_are_kept():
+    # 2020: Sports Day moved from the second Monday of October to Friday 24 July.
+    assert D(2020, 7, 24) in holidays(2020)
+    assert D(2020, 10, 12) not in holidays(2020)
+
+
 def test_weekends_and_holidays_are_skipped():
     # Friday 20 November 2026; Monday 23rd is Labour Thanksgiving Day.
     assert add_business_days(D(2026, 11, 20), 3) == D(2026, 11, 26)
