@@ -4,10 +4,10 @@ Module content is a Wagtail page (lessons in a StreamField; each lesson's stream
 stable key). Everything that happens to a person is a plain model, written by `training.services`.
 """
 
-import calendar
 import datetime as dt
 import hashlib
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -242,10 +242,8 @@ class TrainingModulePage(RoutablePageMixin, AudienceFields, ViewRestrictionsInOn
         """
         completed_on = local_date(completed_at)
         if self.certificate_valid_months:
-            months = completed_on.month - 1 + self.certificate_valid_months
-            year, month = completed_on.year + months // 12, months % 12 + 1
-            last_day = calendar.monthrange(year, month)[1]
-            return dt.date(year, month, min(completed_on.day, last_day))
+            # Clamped to the month's end: 31 August + 18 months is 28 (or 29) February.
+            return completed_on + relativedelta(months=self.certificate_valid_months)
         year = int(cycle[2:]) if cycle.startswith("FY") and cycle[2:].isdigit() else fiscal_year_of(completed_on)
         return fiscal_year_bounds(year)[1]
 

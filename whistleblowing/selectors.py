@@ -1,10 +1,10 @@
 """Reads of the hotline. Nothing here decrypts; decryption is a recorded act in services."""
 
-import calendar
 import datetime
 from collections import Counter
 from dataclasses import dataclass
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
@@ -108,13 +108,6 @@ def identity_request_of(*, case: Case, person) -> IdentityRequest | None:
 # --- deadlines ---------------------------------------------------------------------------
 
 
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    month_index = day.month - 1 + months
-    year = day.year + month_index // 12
-    month = month_index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 @dataclass(frozen=True)
 class Deadline:
     kind: str
@@ -167,7 +160,7 @@ def case_deadlines(case: Case, *, today: datetime.date | None = None) -> list[De
         Deadline(
             "feedback",
             pgettext_lazy("hotline", "Feedback"),
-            add_months(feedback_from, FEEDBACK_MONTHS),
+            feedback_from + relativedelta(months=FEEDBACK_MONTHS),
             case.feedback_at or closed,
             today,
         ),
@@ -229,8 +222,8 @@ def whole_months(
     finer than a month. When no month qualifies, the first day is after the last.
     """
     today = today or timezone.localdate()
-    first = start if start.day == 1 else add_months(start.replace(day=1), 1)
-    month_end = add_months(end.replace(day=1), 1) - datetime.timedelta(days=1)
+    first = start if start.day == 1 else start.replace(day=1) + relativedelta(months=1)
+    month_end = end + relativedelta(day=31)
     last = end if end == month_end else end.replace(day=1) - datetime.timedelta(days=1)
     last = min(last, today.replace(day=1) - datetime.timedelta(days=1))
     return first, last

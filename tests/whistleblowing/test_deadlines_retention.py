@@ -199,12 +199,26 @@ def test_statistics_reach_the_regulator_report_through_a_hook(handler, file_repo
     assert "2026-05" in html and ">6<" in html and "HOOK-MARKER" not in html
 
 
+def test_feedback_due_is_clamped_to_the_end_of_a_shorter_month(handler, file_report):
+    # Received 23 November: the 7 days end on 30 November, and 3 months after that is 28 February.
+    with time_machine.travel(_at(2026, 11, 23, 10, 0), tick=False):
+        case, _ = file_report()
+    assert _deadlines(case, datetime.date(2026, 12, 1))["feedback"].due_on == datetime.date(2027, 2, 28)
+
+
 @pytest.mark.parametrize(
-    ("start", "months", "expected"),
-    [((2026, 1, 31), 1, (2026, 2, 28)), ((2026, 11, 30), 3, (2027, 2, 28)), ((2024, 11, 29), 3, (2025, 2, 28))],
+    ("start", "end", "expected"),
+    [
+        ((2026, 4, 15), (2026, 6, 30), ((2026, 5, 1), (2026, 6, 30))),
+        ((2026, 4, 1), (2026, 6, 29), ((2026, 4, 1), (2026, 5, 31))),
+        ((2024, 1, 31), (2024, 2, 29), ((2024, 2, 1), (2024, 2, 29))),
+    ],
 )
-def test_add_months_clamps_to_the_month_end(start, months, expected):
-    assert selectors.add_months(datetime.date(*start), months) == datetime.date(*expected)
+def test_whole_months_keeps_only_the_whole_calendar_months(start, end, expected):
+    first, last = selectors.whole_months(
+        start=datetime.date(*start), end=datetime.date(*end), today=datetime.date(2026, 12, 1)
+    )
+    assert (first, last) == (datetime.date(*expected[0]), datetime.date(*expected[1]))
 
 
 def test_reporter_sees_status_changes_as_notices(handler, file_report):
