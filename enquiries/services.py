@@ -46,12 +46,12 @@ def _require_open(enquiry: Enquiry) -> None:
 
 
 def _attach(*, enquiry: Enquiry, upload: UploadedFile, person, message: EnquiryMessage | None = None):
-    kind = validate_attachment(upload)
+    content_type = validate_attachment(upload)
     attachment = EnquiryAttachment(
         enquiry=enquiry,
         message=message,
         original_name=sanitise_text(upload.name)[:255] or "attachment",
-        content_type=kind.content_type,
+        content_type=content_type,
         size=upload.size,
         uploaded_by=person,
     )
