@@ -13,7 +13,7 @@ def staff_nav(request):
         return {}  # every staff page would send them back to enrolment (RequireMFAMiddleware)
     items = getattr(request, "_portal_staff_nav", None)
     if items is None:
-        items = request._portal_staff_nav = [
+        items = request.portal_staff_nav = [
             item for contributed in hook_panels("portal_staff_nav", request) for item in contributed
         ]
     return {"staff_nav": items}

@@ -13,9 +13,7 @@ from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 
-from . import shared_pages
 from .blocks import RICH_TEXT_FEATURES, Audience, BodyStreamBlock
-from .release import release
 from .restrictions import ViewRestrictionsInOneQuery
 from .search.indexing import JapaneseSearchable, streamfield_text
 
@@ -102,7 +100,6 @@ class RulePage(JapaneseSearchable, ViewRestrictionsInOneQuery, Page):
         mine = Audience.of(request.user)
         context["my_audiences"] = mine
         context["audience_key"] = "-".join(sorted(mine))
-        context["portal_release"] = release()  # the cached body must not outlive a deploy
         # Sections for the reader's own department come first, marked as theirs. Read only when the
         # cached body (see the template) has to be rendered again.
         context["my_sections"] = lazy_list(
@@ -111,18 +108,6 @@ class RulePage(JapaneseSearchable, ViewRestrictionsInOneQuery, Page):
         context["related_pages"] = lazy_list(lambda: [b.value for b in self.related if b.value and b.value.live])
         context["panels"] = lazy_list(lambda: hook_panels("portal_rule_page_panels", request, page=self))
         return context
-
-    def serve(self, request, *args, **kwargs):
-        # Shared only when served from a stamped cached copy (portal/routing.py): the stamp stands
-        # for what the revision does not hold (panels, related pages' titles) and changes when
-        # they do.
-        stamp = getattr(self, "cache_stamp", None)
-        if not stamp or not shared_pages.applies_to(request):
-            return super().serve(request, *args, **kwargs)
-        request.is_preview = False
-        context = self.get_context(request, *args, **kwargs)
-        key = ("rule", self.pk, self.live_revision_id, stamp, context["audience_key"])
-        return shared_pages.serve(request, self.get_template(request), context, key)
 
 
 class QAIndexPage(ViewRestrictionsInOneQuery, Page):

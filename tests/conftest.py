@@ -26,10 +26,7 @@ def _empty_cache():
     that no longer exist."""
     from django.core.cache import cache
 
-    from portal.process_memory import forget_everything
-
     cache.clear()
-    forget_everything()
     yield
 
 

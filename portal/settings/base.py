@@ -78,7 +78,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    "portal.routing.RememberedRoutesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -122,6 +121,25 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "people.Person"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+
+def _release() -> str:
+    # Cache keys carry the release, so after a deploy no server reads what the release before cached
+    # (rendered fragments with old markup or static file names). PORTAL_RELEASE names it (e.g. the
+    # commit deployed); without it, the checkout's commit.
+    configured = os.environ.get("PORTAL_RELEASE", "").strip()
+    if configured:
+        return configured[:40]
+    try:
+        head = (BASE_DIR / ".git" / "HEAD").read_text().strip()
+        if head.startswith("ref: "):
+            head = (BASE_DIR / ".git" / head.removeprefix("ref: ")).read_text().strip()
+    except OSError:
+        return "unreleased"
+    return head[:12]
+
+
+PORTAL_RELEASE = _release()
+
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -142,6 +160,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+CACHES["default"]["KEY_PREFIX"] = f"portal-{PORTAL_RELEASE}"
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.backend.DatabaseBackend",
