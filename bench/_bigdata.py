@@ -301,7 +301,7 @@ def _attempts(person_ids, modules, quizzes, statuses, rng, now) -> None:
         correct = QUESTIONS - len(wrong)
         attempts.append((str(uuid.UUID(int=rng.getrandbits(128))), person, quiz.pk, context, "", number, "submitted",
                          when, None, when, False, 80, "[]", "{}", correct, round(100 * correct / QUESTIONS, 2),
-                         correct * 100 >= 80 * QUESTIONS))  # fmt: skip
+                         correct * 100 >= 80 * QUESTIONS, QUESTIONS, "{}", 1))  # fmt: skip
         for position, question in enumerate(questions):
             responses.append((attempt_pk, question, question, position, "[]", position not in wrong))
         attempt_pk += 1
@@ -325,7 +325,7 @@ def _attempts(person_ids, modules, quizzes, statuses, rng, now) -> None:
             Attempt._meta.db_table,
             ["public_id", "person_id", "quiz_id", "context", "return_url", "number", "status", "started_at",
              "deadline_at", "submitted_at", "timed_out", "pass_mark_percent", "questions", "answers",
-             "correct_count", "score_percent", "passed"],
+             "correct_count", "score_percent", "passed", "answered_count", "late_answers", "sequence"],
             iter(attempts),
         )  # fmt: skip
         first_attempt = Attempt.objects.order_by("pk").values_list("pk", flat=True).first()

@@ -694,11 +694,14 @@ ASSIGNMENT_EXPORT_FIELDS = (
 )
 
 
-def assignment_export_rows(*, cycle: str, unit_ids: list[int] | None, overdue_only: bool = False) -> QuerySet:
+def assignment_export_assignments(
+    *, cycle: str, unit_ids: list[int] | None, overdue_only: bool = False
+) -> QuerySet[Assignment]:
+    """The assignments a row-level export lists, in export order."""
     rows = population(cycle=cycle, unit_ids=unit_ids)
     if overdue_only:
         rows = rows.filter(status=Assignment.Status.ASSIGNED, due_at__lt=timezone.now())
-    return rows.order_by("pk").values_list(*ASSIGNMENT_EXPORT_FIELDS)
+    return rows.order_by("pk")
 
 
 def iter_chunked(rows: QuerySet, chunk_size: int = 5000) -> Iterator[tuple]:
