@@ -9,6 +9,7 @@ from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 from .sso import OIDC_APPS, OIDC_ORIGINS
 
@@ -262,8 +263,27 @@ PORTAL_MFA_KEY = os.environ.get("PORTAL_MFA_KEY", "development-only-mfa-key-neve
 # --- Corporate single sign-on (OpenID Connect; portal/settings/sso.py, people/sso.py) --------
 SOCIALACCOUNT_ADAPTER = "people.sso.SSOAdapter"
 SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": OIDC_APPS}}
-# Allowed as form targets by the site's CSP (portal/middleware.py).
+# Allowed as form targets by the site's CSP (below).
 PORTAL_SSO_ORIGINS = OIDC_ORIGINS
+# The site's Content-Security-Policy (django-csp; portal/middleware.py gives Wagtail's admin its
+# own): no inline script, no origin but our own. The identity providers' origins are form
+# targets: the sign-in button and the logout form are same-origin forms whose redirect goes on to
+# the provider, and browsers check form-action on each redirect. Nothing else from them is allowed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF, *PORTAL_SSO_ORIGINS],
+        "frame-ancestors": [NONE],
+    }
+}
 # Only the claims are kept (SocialAccount.extra_data), never access or refresh tokens.
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False

@@ -1,9 +1,16 @@
 """The SSO providers come from the environment (portal/settings/sso.py)."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
-from portal.middleware import STRICT_CSP, site_csp
 from portal.settings.sso import oidc_apps_from_environ, provider_origins
+from tests.csp_policy import SITE_CSP, directives
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_several_providers_each_with_its_own_variables():
@@ -48,21 +55,32 @@ def test_provider_ids_must_be_usable_in_the_callback_url():
         oidc_apps_from_environ({"PORTAL_OIDC_PROVIDERS": "Corp/1"})
 
 
+CSP_PROBE = """
+import django
+django.setup()
+from django.test import Client
+print(Client().get("/healthz/live")["Content-Security-Policy"])
+"""
+
+
 def test_the_site_csp_lets_the_sign_in_and_logout_forms_go_on_to_the_providers_only():
-    apps = oidc_apps_from_environ(
-        {
-            "PORTAL_OIDC_PROVIDERS": "entra",
-            "PORTAL_OIDC_ENTRA_ISSUER": "https://login.microsoftonline.com/tenant/v2.0",
-            "PORTAL_OIDC_ENTRA_CLIENT_ID": "portal",
-            "PORTAL_OIDC_ENTRA_CLIENT_SECRET": "s1",
-        }
-    )
-
-    csp = site_csp(provider_origins(apps))
-
-    directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
-    assert directives["form-action"] == "'self' https://login.microsoftonline.com"
-    assert {k: v for k, v in directives.items() if k != "form-action"} == {
-        k: v for k, v in (d.strip().split(" ", 1) for d in STRICT_CSP.split(";")) if k != "form-action"
+    entra = {
+        "PORTAL_OIDC_PROVIDERS": "entra",
+        "PORTAL_OIDC_ENTRA_ISSUER": "https://login.microsoftonline.com/tenant/v2.0",
+        "PORTAL_OIDC_ENTRA_CLIENT_ID": "portal",
+        "PORTAL_OIDC_ENTRA_CLIENT_SECRET": "s1",
     }
-    assert site_csp([]) == STRICT_CSP
+    assert provider_origins(oidc_apps_from_environ(entra)) == ["https://login.microsoftonline.com"]
+    # The settings read the providers once, at start: a portal process started with them.
+    env = {**os.environ, **entra, "DJANGO_SETTINGS_MODULE": "portal.settings.test"}
+    done = subprocess.run(
+        [sys.executable, "-c", CSP_PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+
+    csp = directives(done.stdout.strip().splitlines()[-1])
+
+    assert csp["form-action"] == ["'self'", "https://login.microsoftonline.com"]
+    assert {k: v for k, v in csp.items() if k != "form-action"} == {
+        k: v for k, v in directives(SITE_CSP).items() if k != "form-action"
+    }

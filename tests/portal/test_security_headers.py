@@ -8,37 +8,31 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.http import HttpResponse
 
-from portal.middleware import ADMIN_CSP, STRICT_CSP
+from portal.middleware import SecurityHeadersMiddleware
+from tests.csp_policy import ADMIN_CSP, SITE_CSP, directives
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _directives(csp: str) -> dict[str, list[str]]:
-    parsed = {}
-    for part in csp.split(";"):
-        name, *values = part.split()
-        parsed[name] = values
-    return parsed
-
-
 def test_site_csp_has_no_inline_script_eval_or_other_origin():
-    directives = _directives(STRICT_CSP)
-    assert directives["script-src"] == ["'self'"]
-    assert directives["style-src"] == ["'self'"]
-    assert directives["object-src"] == ["'none'"]
-    assert directives["frame-ancestors"] == ["'none'"]
-    for csp in (STRICT_CSP, ADMIN_CSP):
+    site = directives(SITE_CSP)
+    assert site["script-src"] == ["'self'"]
+    assert site["style-src"] == ["'self'"]
+    assert site["object-src"] == ["'none'"]
+    assert site["frame-ancestors"] == ["'none'"]
+    for csp in (SITE_CSP, ADMIN_CSP):
         assert "'unsafe-eval'" not in csp
         assert "http" not in csp and "*" not in csp and "blob:" not in csp and "data:" not in csp
-        assert _directives(csp)["default-src"] == ["'self'"]
+        assert directives(csp)["default-src"] == ["'self'"]
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", ["/accounts/login/", "/certificates/verify/", "/healthz/live"])
 def test_public_pages_send_the_strict_csp_and_the_other_headers(client, path):
     response = client.get(path)
-    assert response["Content-Security-Policy"] == STRICT_CSP
+    assert directives(response["Content-Security-Policy"]) == directives(SITE_CSP)
     assert "unsafe-inline" not in response["Content-Security-Policy"]
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
@@ -52,8 +46,20 @@ def test_admin_pages_send_the_admin_csp(client, mfa_user):
     client.force_login(mfa_user("site_administrators", is_superuser=True, is_staff=True))
     response = client.get("/admin/")
     assert response.status_code == 200
-    assert response["Content-Security-Policy"] == ADMIN_CSP
+    assert directives(response["Content-Security-Policy"]) == directives(ADMIN_CSP)
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_admin_policy_replaces_the_sites_on_a_preview_of_a_page(rf):
+    """Wagtail's live preview renders the page through an inner request for the page's own URL,
+    whose response already carries the site's policy (frame-ancestors 'none')."""
+    inner = HttpResponse("page")
+    inner["Content-Security-Policy"] = SITE_CSP
+    middleware = SecurityHeadersMiddleware(lambda request: inner)
+
+    response = middleware(rf.get("/admin/pages/3/edit/preview/"))
+
+    assert directives(response["Content-Security-Policy"]) == directives(ADMIN_CSP)
 
 
 PRODUCTION_PROBE = """
