@@ -111,7 +111,7 @@ def test_unpublished_case_is_not_listed_on_the_rule_page(client, employee, demo_
 
 
 def test_a_rule_page_already_shared_follows_its_cases(client, employee, demo_casebook, rules):
-    # Read three times: walked, then cached with a stamp, then shared from the cache.
+    # Read three times: the cases panel is cached from the first.
     client.force_login(employee)
     url = rules["transfers"].url
     for _ in range(3):
@@ -178,4 +178,19 @@ def test_rule_page_case_panel_follows_publishing_after_it_was_cached(client, emp
     assert "系統情報イントラネット" in client.get(url).content.decode()
 
     PageViewRestriction.objects.create(page=case, restriction_type=PageViewRestriction.LOGIN)
+    assert "系統情報イントラネット" not in client.get(url).content.decode()
+
+
+def test_the_rule_page_case_panel_is_read_from_the_cache_until_a_case_changes(client, employee, demo_casebook, rules):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(employee)
+    url = rules["transfers"].url
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert "系統情報イントラネット" in client.get(url).content.decode()
+    assert not [q for q in queries.captured_queries if "casebook_" in q["sql"]]
+
+    CaseStudyPage.objects.get(slug="transferee-id-grid-information-intranet").unpublish()
     assert "系統情報イントラネット" not in client.get(url).content.decode()
