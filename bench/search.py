@@ -7,9 +7,10 @@
 Loads the demo tree (`portal.demo.load`, and `people.demo.load` for a logged-in employee), then
 adds rule, Q&A and news pages of generated Japanese text (sentences built from conduct-rule terms
 with fixed weights, so a query finds tens to hundreds of pages) until there are --pages live
-searchable pages. Pages are created with `add_child` and given a live revision in bulk; the search
-index is then built with `update_index`, which calls the same indexer as the save signal does
-(the per-save signal is off while creating, because a Q&A page's questions are saved after it).
+searchable pages. Pages are created with `add_child` and given a live revision in bulk (no publish
+signal, and Wagtail's per-save indexing is off while creating); the site search index
+(`portal.SearchEntry`) is then built with `manage.py rebuild_search_index`, which writes each entry
+as publishing does.
 Before timing, every query must find exactly the pages whose text contains all its words.
 
 Timed per query, as the employee sales@example.jp (one warm-up, then --runs repetitions):
@@ -203,7 +204,7 @@ def new_page(text: Text, number: int):
 
 @contextlib.contextmanager
 def index_signals_off(models):
-    """No per-save indexing while pages are created; `update_index` indexes them afterwards."""
+    """No per-save indexing while pages are created; `rebuild_search_index` indexes them afterwards."""
     from django.db.models.signals import post_save
     from modelsearch.signal_handlers import post_save_signal_handler
 
@@ -259,7 +260,7 @@ def build_pages(total: int) -> tuple[int, int, float, float]:
         Page.objects.bulk_update(pages, ["latest_revision", "live_revision"], batch_size=500)
     created = time.perf_counter() - started
     started = time.perf_counter()
-    call_command("update_index", verbosity=0)
+    call_command("rebuild_search_index", stdout=StringIO())
     if connection.vendor == "postgresql":
         # Autovacuum would analyse the freshly loaded tables soon; without statistics the planner
         # guesses a handful of pages and loops over the index entries once per page.
@@ -271,17 +272,15 @@ def build_pages(total: int) -> tuple[int, int, float, float]:
 
 def check_index(user) -> dict[str, set[int]]:
     """Every live searchable page has an index entry; returns, per query, the pages the user should find."""
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.search.models import IndexEntry
-
+    from portal.search.models import SearchEntry
     from portal.search.query import searchable_page_models, visible_pages
     from portal.search.segment import normalise
 
     models = searchable_page_models()
     for model in models:
         live = model.objects.live().count()
-        entries = IndexEntry.objects.filter(content_type=ContentType.objects.get_for_model(model)).count()
-        assert entries >= live, f"{model.__name__}: {live} live pages but {entries} index entries"
+        entries = SearchEntry.objects.filter(page__in=model.objects.live()).count()
+        assert entries == live, f"{model.__name__}: {live} live pages but {entries} index entries"
 
     visible = set(visible_pages(user).values_list("pk", flat=True))
     texts = {}
@@ -337,7 +336,7 @@ def main(argv: list[str]) -> None:
     demo, added, created, indexed = build_pages(args.pages)
     print(
         f"database: {where}; pages: {demo + added:,} live searchable ({demo} demo + {added:,} generated); "
-        f"created in {created:.1f} s, update_index {indexed:.1f} s" + (" (+ ANALYZE)" if "PostgreSQL" in where else ""),
+        f"created in {created:.1f} s, indexed {indexed:.1f} s" + (" (+ ANALYZE)" if "PostgreSQL" in where else ""),
         flush=True,
     )
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
 from portal.blocks import Audience
-from portal.search.query import build_query
+from portal.search.query import matching_page_ids
 
 FILTERS = ("department", "cause", "rule", "year")
 
@@ -109,10 +109,7 @@ class CaseFacets:
 
         searched = all_ids
         if query:
-            built = build_query(query)
-            searched = (
-                {p.pk for p in CaseStudyPage.objects.live().search(built)} & all_ids if built is not None else set()
-            )
+            searched = matching_page_ids(base, query)
 
         def matching(excluding: str | None = None) -> set[int]:
             result = set(searched)

@@ -168,3 +168,56 @@ def test_excerpt_marks_the_matched_words_and_escapes_the_text(client, demo):
     client.force_login(Person.objects.get(email="sales@example.jp"))
     html = client.get("/search/", {"q": "すいっちんぐ 閲覧"}).content.decode()
     assert "&lt;b&gt;注意&lt;/b&gt; <mark>スイッチング</mark>の手続きでは<mark>閲覧</mark>記録" in html
+
+
+def entry_of(page):
+    from portal.search.models import SearchEntry
+
+    return SearchEntry.objects.filter(page_id=page.pk).first()
+
+
+def test_publishing_writes_the_pages_entry_and_unpublishing_removes_it(demo):
+    page = add_rule("entry", "災害時の連絡網を確認します。")
+    assert "連絡" in entry_of(page).body  # the segmented, folded text
+    page.unpublish()
+    assert entry_of(page) is None
+    page.get_latest_revision().publish()
+    assert entry_of(page) is not None
+
+
+def test_deleting_a_page_deletes_its_entry(demo):
+    from portal.search.models import SearchEntry
+
+    page = add_rule("deleted", "削除される規程。")
+    pk = page.pk
+    page.delete()
+    assert not SearchEntry.objects.filter(page_id=pk).exists()
+
+
+def test_only_live_pages_of_the_searchable_kinds_have_entries_and_a_rebuild_writes_the_same(demo):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from wagtail.models import Page
+
+    from portal.search.models import SearchEntry
+    from portal.search.query import searchable_page_models
+
+    before = dict(SearchEntry.objects.values_list("page_id", "body"))
+    assert set(before) == set(Page.objects.live().type(*searchable_page_models()).values_list("pk", flat=True))
+    SearchEntry.objects.all().delete()
+    call_command("rebuild_search_index", stdout=StringIO())
+    assert dict(SearchEntry.objects.values_list("page_id", "body")) == before
+
+
+def test_search_reads_only_the_projects_own_index(client, demo):
+    """Never Wagtail's search tables (wagtailsearch_*): the project owns the index it queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(Person.objects.get(email="sales@example.jp"))
+    with CaptureQueriesContext(connection) as queries:
+        assert "<mark>" in client.get("/search/", {"q": "閲覧"}).content.decode()
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "portal_searchentry" in sql
+    assert "wagtailsearch" not in sql
