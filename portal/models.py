@@ -3,6 +3,8 @@
 import secrets
 
 from django.db import models
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.html import strip_tags
@@ -12,7 +14,9 @@ from wagtail import blocks, hooks
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from . import fragments
 from .blocks import RICH_TEXT_FEATURES, Audience, BodyStreamBlock
 from .restrictions import ViewRestrictionsInOneQuery
 from .search.indexing import JapaneseSearchable, streamfield_text
@@ -44,6 +48,8 @@ class HomePage(ViewRestrictionsInOneQuery, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        # Read only when the cached fragments (see the template) are rendered again.
+        context["news_generation"] = fragments.generation(NEWS_FRAGMENTS)
         news = NewsPage.objects.live().order_by("-date", "-pk")
         context["top_messages"] = news.filter(kind=NewsPage.Kind.TOP_MESSAGE)[:2]
         context["news"] = news.filter(kind=NewsPage.Kind.NEWS)[:5]
@@ -217,6 +223,17 @@ class NewsPage(JapaneseSearchable, ViewRestrictionsInOneQuery, Page):
 
     def body_text(self) -> str:
         return streamfield_text(self.body)
+
+# The home page's messages and news: cached fragments, renewed whenever a news page comes, goes
+# or changes (the list does not depend on view restrictions: every live news page is listed).
+NEWS_FRAGMENTS = "portal-news"
+
+
+@receiver([page_published, page_unpublished, post_delete], sender=NewsPage)
+@receiver(post_page_move)  # a news page, or the index above it, moved: their URLs changed
+def news_changed(**kwargs) -> None:
+    fragments.renew(NEWS_FRAGMENTS)
+
 
 
 class TaskWorker(models.Model):

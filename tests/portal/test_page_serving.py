@@ -20,7 +20,7 @@ from wagtail.models import Page, PageViewRestriction, Site
 
 from people.models import Person, Unit
 from portal.blocks import Audience
-from portal.models import RuleIndexPage, RulePage
+from portal.models import NewsIndexPage, NewsPage, RuleIndexPage, RulePage
 from portal.settings import base
 
 pytestmark = pytest.mark.django_db
@@ -242,5 +242,24 @@ def test_the_cache_key_prefix_names_the_release(monkeypatch):
     finally:
         monkeypatch.undo()
         importlib.reload(base)
+
+
+# --- the home page's news ----------------------------------------------------------------
+
+
+def test_the_home_pages_news_is_read_from_the_cache(sales):
+    sales.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        assert sales.get("/").status_code == 200
+    assert not [q for q in queries.captured_queries if "portal_newspage" in q["sql"]]
+
+
+def test_news_published_or_withdrawn_after_the_home_page_was_read_shows_at_once(sales):
+    assert "新しいお知らせです" not in sales.get("/").content.decode()
+    item = NewsIndexPage.objects.get().add_child(instance=NewsPage(title="新しいお知らせです", slug="fresh", body=[]))
+    item.save_revision().publish()
+    assert "新しいお知らせです" in sales.get("/").content.decode()
+    item.unpublish()
+    assert "新しいお知らせです" not in sales.get("/").content.decode()
     assert caches["default"]["KEY_PREFIX"] == "portal-2026.12.04-4875282"
     assert settings.CACHES["default"]["KEY_PREFIX"].startswith("portal-")

@@ -1,0 +1,31 @@
+"""Generations of cached fragments that no page revision names.
+
+A fragment that lists other pages (the news on the home page, the cases under a rule) cannot be
+keyed by its own page's revision. Its key carries a generation instead, which the signals of
+whatever it lists replace: every fragment of that name is then read afresh, on every server.
+"""
+
+import secrets
+
+from django.core.cache import cache
+from django.db import transaction
+
+
+def _key(name: str) -> str:
+    return f"portal:generation:{name}"
+
+
+def generation(name: str) -> str:
+    current = cache.get(_key(name))
+    if current is None:
+        current = secrets.token_hex(8)
+        if not cache.add(_key(name), current, None):
+            current = cache.get(_key(name), current)
+    return current
+
+
+def renew(name: str) -> None:
+    """Drop every fragment of this name, now and again once the change commits (a reader in
+    between may have cached what was there before)."""
+    cache.set(_key(name), secrets.token_hex(8), None)
+    transaction.on_commit(lambda: cache.set(_key(name), secrets.token_hex(8), None))
