@@ -12,16 +12,20 @@ import sys
 from pathlib import Path
 
 
-def main(argv: list[str]) -> None:
+def main(argv: list[str]) -> int:
     names = argv or sorted(
         m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if not m.name.startswith("_")
     )
+    failed = []
     for name in names:
         print(f"== bench.{name}", flush=True)
         bench_main = importlib.import_module(f"bench.{name}").main
         # Some benchmarks parse their own sys.argv; the others take an argument list.
-        bench_main([]) if inspect.signature(bench_main).parameters else bench_main()
+        status = bench_main([]) if inspect.signature(bench_main).parameters else bench_main()
+        if status:  # a benchmark that saw failures returns non-zero
+            failed.append(name)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    sys.exit(main(sys.argv[1:]))
