@@ -11,8 +11,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .queries import split_joined
-
 
 class Company(models.Model):
     class Kind(models.TextChoices):
@@ -179,37 +177,30 @@ class Person(AbstractBaseUser, PermissionsMixin):
     def last_name(self):
         return self.family_name
 
-    # A person loaded by `queries.request_facts` (the logged-in person of a request) brings these
-    # along in the same query; anyone else reads them when asked (group names once per instance).
+    # A person loaded by `queries.request_facts` (the logged-in person of a request) has these loaded
+    # along with it; anyone else reads them when asked (group names once per instance).
 
     @property
     def role_names(self) -> frozenset[str]:
         """The names of this person's groups."""
         names = getattr(self, "_group_names", None)
         if names is None:
-            if hasattr(self, "_group_names_joined"):
-                names = split_joined(self._group_names_joined)
-            else:
-                names = frozenset(self.groups.values_list("name", flat=True))
+            names = frozenset(group.name for group in self.groups.all())
             self._group_names = names
         return names
 
     @property
     def job_role_codes(self) -> frozenset[str]:
-        if hasattr(self, "_job_role_codes_joined"):
-            return split_joined(self._job_role_codes_joined)
-        return frozenset(self.job_roles.values_list("code", flat=True))
+        return frozenset(role.code for role in self.job_roles.all())
 
     @property
     def employment_type_code(self) -> str | None:
-        if hasattr(self, "_employment_type_code"):
-            return self._employment_type_code
         return self.employment_type.code if self.employment_type_id else None
 
     @property
     def manages_a_unit(self) -> bool:
-        if hasattr(self, "_manages_a_unit"):
-            return self._manages_a_unit
+        if hasattr(self, "manages_units"):  # annotated by `queries.request_facts`
+            return self.manages_units
         return self.managed_units.exists()
 
     def in_group(self, name: str) -> bool:
