@@ -16,7 +16,6 @@ from wagtail.models import Orderable, Page
 
 from portal.blocks import RICH_TEXT_FEATURES, Audience
 from portal.models import hook_panels
-from portal.restrictions import ViewRestrictionsInOneQuery
 from portal.search.indexing import JapaneseSearchable
 
 from . import facets
@@ -29,7 +28,7 @@ class CauseElement(models.TextChoices):
     RATIONALISATION = "rationalisation", _("Rationalisation")
 
 
-class CaseIndexPage(ViewRestrictionsInOneQuery, Page):
+class CaseIndexPage(Page):
     intro = RichTextField(blank=True, features=RICH_TEXT_FEATURES, verbose_name=_("introduction"))
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -46,7 +45,7 @@ class CaseIndexPage(ViewRestrictionsInOneQuery, Page):
         return context
 
 
-class CaseStudyPage(JapaneseSearchable, ViewRestrictionsInOneQuery, Page):
+class CaseStudyPage(JapaneseSearchable, Page):
     """One case: the facts, the rule it broke, why it happened and what the company changed."""
 
     summary = models.TextField(verbose_name=_("summary"), help_text=_("Two or three sentences shown in the index."))

@@ -18,7 +18,6 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from . import fragments
 from .blocks import RICH_TEXT_FEATURES, Audience, BodyStreamBlock
-from .restrictions import ViewRestrictionsInOneQuery
 from .search.indexing import JapaneseSearchable, streamfield_text
 
 
@@ -37,7 +36,7 @@ def hook_panels(hook_name: str, request, **kwargs) -> list:
     return panels
 
 
-class HomePage(ViewRestrictionsInOneQuery, Page):
+class HomePage(Page):
     intro = RichTextField(blank=True, features=["bold", "italic", "link"], verbose_name=_("introduction"))
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -57,7 +56,7 @@ class HomePage(ViewRestrictionsInOneQuery, Page):
         return context
 
 
-class RuleIndexPage(ViewRestrictionsInOneQuery, Page):
+class RuleIndexPage(Page):
     intro = RichTextField(blank=True, features=RICH_TEXT_FEATURES, verbose_name=_("introduction"))
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -73,7 +72,7 @@ class RuleIndexPage(ViewRestrictionsInOneQuery, Page):
         return context
 
 
-class RulePage(JapaneseSearchable, ViewRestrictionsInOneQuery, Page):
+class RulePage(JapaneseSearchable, Page):
     """A conduct rule explained: what it says, why it exists, what it means for each department."""
 
     summary = models.TextField(verbose_name=_("summary"), help_text=_("One or two sentences shown in lists."))
@@ -116,7 +115,7 @@ class RulePage(JapaneseSearchable, ViewRestrictionsInOneQuery, Page):
         return context
 
 
-class QAIndexPage(ViewRestrictionsInOneQuery, Page):
+class QAIndexPage(Page):
     intro = RichTextField(blank=True, features=RICH_TEXT_FEATURES, verbose_name=_("introduction"))
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -132,7 +131,7 @@ class QAIndexPage(ViewRestrictionsInOneQuery, Page):
         return context
 
 
-class QAPage(JapaneseSearchable, ViewRestrictionsInOneQuery, Page):
+class QAPage(JapaneseSearchable, Page):
     """One topic of questions and answers; each question keeps a stable anchor for links."""
 
     intro = models.TextField(blank=True, verbose_name=_("introduction"))
@@ -180,7 +179,7 @@ class QAItem(Orderable):
         return strip_tags(self.answer)
 
 
-class NewsIndexPage(ViewRestrictionsInOneQuery, Page):
+class NewsIndexPage(Page):
     subpage_types = ["portal.NewsPage"]
     parent_page_types = ["portal.HomePage"]
 
@@ -193,7 +192,7 @@ class NewsIndexPage(ViewRestrictionsInOneQuery, Page):
         return context
 
 
-class NewsPage(JapaneseSearchable, ViewRestrictionsInOneQuery, Page):
+class NewsPage(JapaneseSearchable, Page):
     class Kind(models.TextChoices):
         NEWS = "news", _("News")
         TOP_MESSAGE = "top_message", _("Message from management")

@@ -21,7 +21,6 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
 from portal.blocks import RICH_TEXT_FEATURES
-from portal.restrictions import ViewRestrictionsInOneQuery
 
 from .blocks import LessonBlock
 from .dates import (
@@ -83,7 +82,7 @@ class AudienceFields(models.Model):
         return " · ".join(parts)
 
 
-class TrainingIndexPage(ViewRestrictionsInOneQuery, Page):
+class TrainingIndexPage(Page):
     intro = RichTextField(blank=True, features=RICH_TEXT_FEATURES, verbose_name=_("introduction"))
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -102,7 +101,7 @@ class TrainingIndexPage(ViewRestrictionsInOneQuery, Page):
         return context
 
 
-class TrainingModulePage(RoutablePageMixin, AudienceFields, ViewRestrictionsInOneQuery, Page):
+class TrainingModulePage(RoutablePageMixin, AudienceFields, Page):
     """A training module: lessons, an optional quiz, who must take it, how often and by when.
 
     Deliberately not part of site search: people outside the audience must not find it.
