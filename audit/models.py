@@ -59,7 +59,7 @@ class AuditEntry(models.Model):
         return f"#{self.seq} {self.action} {self.target_type}:{self.target_id}"
 
     def save(self, *args, **kwargs):
-        if not self._state.adding:
+        if self.pk is not None:  # read from the database, or saved once already
             raise AppendOnlyError("Audit entries cannot be changed.")
         super().save(*args, **kwargs)
 

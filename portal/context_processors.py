@@ -11,7 +11,7 @@ def staff_nav(request):
         return {}
     if getattr(request, "mfa_enrolment_pending", False):
         return {}  # every staff page would send them back to enrolment (RequireMFAMiddleware)
-    items = getattr(request, "_portal_staff_nav", None)
+    items = getattr(request, "portal_staff_nav", None)
     if items is None:
         items = request.portal_staff_nav = [
             item for contributed in hook_panels("portal_staff_nav", request) for item in contributed

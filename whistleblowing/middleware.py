@@ -77,7 +77,7 @@ class InMemoryUploadHandler(FileUploadHandler):
         if self.buffer.tell() + len(raw_data) > self.max_bytes:
             self.too_large = True
             self.buffer = BytesIO()
-            self.request._hotline_oversized = [*getattr(self.request, "_hotline_oversized", []), self.file_name]
+            self.request.hotline_oversized = [*getattr(self.request, "hotline_oversized", []), self.file_name]
             raise SkipFile
         self.buffer.write(raw_data)
         return None

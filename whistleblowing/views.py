@@ -52,7 +52,7 @@ def _fallback_contact() -> str:
 
 def _uploads(request) -> tuple[list[services.Upload], list[str]]:
     uploads = [services.Upload(name=f.name, data=f.read()) for f in request.FILES.getlist("attachments")]
-    oversized = getattr(request, "_hotline_oversized", [])
+    oversized = getattr(request, "hotline_oversized", [])
     return uploads, [
         _("%(name)s is larger than 10 MB.") % {"name": (name or "").rsplit("/", 1)[-1]} for name in oversized
     ]

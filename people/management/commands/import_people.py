@@ -1,4 +1,5 @@
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
@@ -24,13 +25,17 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror}")
         bars: dict[str, tqdm] = {}
+        # tqdm redraws its line with "\r"; Django's stderr would end every write with a newline.
+        bar_output = SimpleNamespace(
+            write=lambda text: self.stderr.write(text, style_func=str, ending=""), flush=self.stderr.flush
+        )
 
         def progress(phase: str, done: int, total: int) -> None:
             if no_progress:
                 return
             bar = bars.get(phase)
             if bar is None:
-                bar = bars[phase] = tqdm(total=total, desc=phase, unit="rows", file=self.stderr._out, leave=True)
+                bar = bars[phase] = tqdm(total=total, desc=phase, unit="rows", file=bar_output, leave=True)
             bar.update(done - bar.n)
 
         try:
