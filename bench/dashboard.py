@@ -8,6 +8,12 @@ Targets (SPEC §3, issue 6): under 1 s and within 2× of the floor on PostgreSQL
 does not depend on the number of people. The floor is one raw SQL statement computing the same
 numbers (the unit × company × type × module counts with the monthly completions, and the role
 counts) with nothing around it: no ORM, no roll-up, no names.
+
+Issue 16: the whole `/reports/` page (every query, the template, the middleware) under 1 s at
+50,000 × 20 on PostgreSQL. The page's expensive aggregates are cached until what they count
+changes (reports/caching.py), so the page is timed twice: "computed", with the figures dropped
+before each request (what the first reader after a change waits), and "cached" (every other
+reader), which is the target. The dashboard selector lines are computed each time.
 """
 
 import argparse
@@ -82,7 +88,7 @@ def main(argv: list[str]) -> None:
     from django.utils import timezone
 
     from people.models import Person
-    from reports import selectors
+    from reports import caching, selectors
     from training.models import Assignment
 
     person = Person.objects.order_by("pk").first()
@@ -105,10 +111,14 @@ def main(argv: list[str]) -> None:
         flush=True,
     )
 
+    def computed(viewer, unit):
+        caching.figures_changed()
+        return selectors.dashboard(viewer=viewer, unit_code=unit)
+
     for label, viewer, unit in (("dashboard, everything", admin, None), ("dashboard, SALES subtree", manager, None)):
         with CaptureQueriesContext(connection) as queries:
-            board = selectors.dashboard(viewer=viewer, unit_code=unit)
-        median, best, board = timed(lambda v=viewer, u=unit: selectors.dashboard(viewer=v, unit_code=u))
+            board = computed(viewer, unit)
+        median, best, board = timed(lambda v=viewer, u=unit: computed(v, u))
         ratio = median / floor_median
         print(
             f"{label:<34} {median * 1000:8.0f} ms  best {best * 1000:6.0f} ms  queries={len(queries)}  "
@@ -123,8 +133,13 @@ def main(argv: list[str]) -> None:
             print(f"{'':34} same numbers as the floor: {floor_total == mine}", flush=True)
 
     board = selectors.dashboard(viewer=admin)
-    median, best, _ = timed(lambda: selectors.weak_points(dashboard=board), runs=3)
-    print(f"{'weak points (not in the target)':<34} {median * 1000:8.0f} ms  best {best * 1000:6.0f} ms", flush=True)
+
+    def weak_points():
+        caching.figures_changed()
+        return selectors.weak_points(dashboard=board)
+
+    median, best, _ = timed(weak_points, runs=3)
+    print(f"{'weak points (computed)':<34} {median * 1000:8.0f} ms  best {best * 1000:6.0f} ms", flush=True)
 
     # The whole page as a training administrator sees it: the figures above plus weak points,
     # the overdue count and first rows, attestations and checklists, and the template.
@@ -148,15 +163,26 @@ def main(argv: list[str]) -> None:
         queries.append(sql)
         return execute(sql, params, many, context)
 
-    with connection.execute_wrapper(count):
+    from django.conf import settings
+
+    def page(*, fresh: bool):
+        if fresh:
+            caching.figures_changed()
         response = client.get("/reports/", HTTP_HOST="localhost")
-    assert response.status_code == 200, (response.status_code, response.get("Location"))
-    median, best, _ = timed(lambda: client.get("/reports/", HTTP_HOST="localhost"), runs=3)
-    print(
-        f"{'whole page /reports/ (not in target)':<34} {median * 1000:8.0f} ms  best {best * 1000:6.0f} ms  "
-        f"queries={len(queries)}",
-        flush=True,
-    )
+        assert response.status_code == 200, (response.status_code, response.get("Location"))
+        return response
+
+    print(f"cache: {settings.CACHES['default']['BACKEND']}", flush=True)
+    for label, fresh in (("whole page /reports/, computed", True), ("whole page /reports/, cached", False)):
+        queries.clear()
+        with connection.execute_wrapper(count):
+            page(fresh=fresh)
+        median, best, _ = timed(lambda f=fresh: page(fresh=f), runs=3)
+        target = "" if fresh else "  target < 1000 ms"
+        print(
+            f"{label:<34} {median * 1000:8.0f} ms  best {best * 1000:6.0f} ms  queries={len(queries)}{target}",
+            flush=True,
+        )
     sys.stdout.flush()
 
 

@@ -47,6 +47,8 @@ from training.models import (
     TransferChecklist,
 )
 
+from . import caching
+
 CURRENT = "current"
 NO_UNIT = 0  # key of the "no unit" row (people without a unit; only in the full view)
 
@@ -100,7 +102,12 @@ def viewer_for(person) -> Viewer | None:
 
 
 def cycle_choices() -> list[tuple[str, str]]:
-    cycles = set(Assignment.objects.order_by().values_list("cycle", flat=True).distinct())
+    # A scan of every assignment: cached with the figures (reports/caching.py).
+    cycles = set(
+        caching.cached(
+            "cycles", compute=lambda: list(Assignment.objects.order_by().values_list("cycle", flat=True).distinct())
+        )
+    )
     cycles.add(fiscal_cycle(today_jst()))
     ordered = sorted((c for c in cycles if c.startswith("FY")), reverse=True) + sorted(
         c for c in cycles if not c.startswith("FY")
@@ -297,44 +304,74 @@ def _unit_url(unit: Unit, cycle: str) -> str:
     return url if cycle == CURRENT else f"{url}?cycle={cycle}"
 
 
+@dataclass
+class Figures:
+    """The counts behind a dashboard, from the two GROUP BYs over the population (cached)."""
+
+    total: Counts
+    per_unit: dict[int, Counts]
+    per_company: dict[int, Counts]
+    per_etype: dict[int, Counts]
+    per_module: dict[int, Counts]
+    per_role: dict[int, Counts]
+    per_month: dict[str, int]
+
+
+def completion_figures(*, cycle: str, unit_ids: list[int] | None, months: list[dt.date]) -> Figures:
+    """Two queries: GROUP BY unit × company × employment type × module with the monthly completions
+    as conditional counts, and GROUP BY job role. Cached until the figures change (reports/caching.py)."""
+
+    def compute() -> Figures:
+        rows = population(cycle=cycle, unit_ids=unit_ids)
+        exprs = count_expressions(timezone.now())
+        month_exprs = month_count_expressions(months)
+        figures = Figures(
+            total=Counts(),
+            per_unit=defaultdict(Counts),
+            per_company=defaultdict(Counts),
+            per_etype=defaultdict(Counts),
+            per_module=defaultdict(Counts),
+            per_role=defaultdict(Counts),
+            per_month=defaultdict(int),
+        )
+        grouped = (
+            rows.values("person__unit_id", "person__company_id", "person__employment_type_id", "module_id")
+            .annotate(**exprs, **month_exprs)
+            .order_by()
+        )
+        for row in grouped:
+            counts = _counts(row)
+            figures.per_unit[row["person__unit_id"] or NO_UNIT].add(counts)
+            figures.per_company[row["person__company_id"] or 0].add(counts)
+            figures.per_etype[row["person__employment_type_id"] or 0].add(counts)
+            figures.per_module[row["module_id"]].add(counts)
+            figures.total.add(counts)
+            for key in month_exprs:
+                figures.per_month[key] += row[key]
+        for row in rows.values("person__job_roles").annotate(**exprs).order_by():
+            figures.per_role[row["person__job_roles"] or 0].add(_counts(row))
+        for name in ("per_unit", "per_company", "per_etype", "per_module", "per_role", "per_month"):
+            setattr(figures, name, dict(getattr(figures, name)))
+        return figures
+
+    return caching.cached(
+        "completion", cycle, caching.scope_key(unit_ids), ",".join(f"{m:%Y%m}" for m in months), compute=compute
+    )
+
+
 def dashboard(*, viewer: Viewer, cycle: str = CURRENT, unit_code: str | None = None) -> Dashboard:
     """Completion for what the viewer may see, at one level of the unit tree.
 
-    Queries: units, the main GROUP BY (with the months), the role GROUP BY, and one name lookup
-    each for companies, employment types, roles and modules — whatever the number of people.
+    Queries: units, the two GROUP BYs of `completion_figures` (cached), and one name lookup each
+    for companies, employment types, roles and modules — whatever the number of people.
     """
-    now = timezone.now()
     tree = UnitTree.load()
     unit, unit_ids = resolve_scope(viewer=viewer, unit_code=unit_code, tree=tree)
-    rows = population(cycle=cycle, unit_ids=unit_ids)
-    exprs = count_expressions(now)
-
     months = trend_months(cycle)
-    month_exprs = month_count_expressions(months)
-    per_unit: dict[int, Counts] = defaultdict(Counts)
-    per_company: dict[int, Counts] = defaultdict(Counts)
-    per_etype: dict[int, Counts] = defaultdict(Counts)
-    per_module: dict[int, Counts] = defaultdict(Counts)
-    per_month: dict[str, int] = defaultdict(int)
-    total = Counts()
-    grouped = (
-        rows.values("person__unit_id", "person__company_id", "person__employment_type_id", "module_id")
-        .annotate(**exprs, **month_exprs)
-        .order_by()
-    )
-    for row in grouped:
-        counts = _counts(row)
-        per_unit[row["person__unit_id"] or NO_UNIT].add(counts)
-        per_company[row["person__company_id"] or 0].add(counts)
-        per_etype[row["person__employment_type_id"] or 0].add(counts)
-        per_module[row["module_id"]].add(counts)
-        total.add(counts)
-        for key in month_exprs:
-            per_month[key] += row[key]
-
-    per_role: dict[int, Counts] = defaultdict(Counts)
-    for row in rows.values("person__job_roles").annotate(**exprs).order_by():
-        per_role[row["person__job_roles"] or 0].add(_counts(row))
+    figures = completion_figures(cycle=cycle, unit_ids=unit_ids, months=months)
+    total = figures.total
+    per_unit, per_company, per_etype = figures.per_unit, figures.per_company, figures.per_etype
+    per_module, per_role, per_month = figures.per_module, figures.per_role, figures.per_month
 
     # Unit rows: the children of the unit looked at (or the viewer's top units), each rolled up.
     subtree_totals = tree.roll_up(per_unit)
@@ -493,14 +530,27 @@ def weak_point_rows(*, cycle: str, unit_ids: list[int] | None) -> QuerySet:
     )
 
 
+def weak_point_counts(*, cycle: str, unit_ids: list[int] | None) -> list[tuple[int, int, int, int]]:
+    """(question, unit, answered, wrong) from `weak_point_rows`; cached until the figures change."""
+    return caching.cached(
+        "weak-points",
+        cycle,
+        caching.scope_key(unit_ids),
+        compute=lambda: [
+            (row["question_key"], row["attempt__person__unit_id"] or NO_UNIT, row["answered"], row["wrong"])
+            for row in weak_point_rows(cycle=cycle, unit_ids=unit_ids)
+        ],
+    )
+
+
 def weak_points(*, dashboard: Dashboard, limit: int = 15, request=None) -> list[WeakPoint]:
     """Questions most often answered wrongly, with the share per unit at the level looked at."""
     tree = dashboard.tree
     per_question: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-    for row in weak_point_rows(cycle=dashboard.cycle, unit_ids=dashboard.unit_ids):
-        cell = per_question[row["question_key"]][row["attempt__person__unit_id"] or NO_UNIT]
-        cell[0] += row["answered"]
-        cell[1] += row["wrong"]
+    for question, unit_id, answered, wrong in weak_point_counts(cycle=dashboard.cycle, unit_ids=dashboard.unit_ids):
+        cell = per_question[question][unit_id]
+        cell[0] += answered
+        cell[1] += wrong
     shown = [r for r in dashboard.units if r.key]
     shown_units = [tree.by_code(r.key) for r in shown]
     found: list[WeakPoint] = []
@@ -879,13 +929,11 @@ def issued_reports() -> QuerySet:
 
 
 def headline(*, viewer: Viewer) -> Counts:
-    """The viewer's current totals for the home page: one aggregate query, cached for five minutes."""
-    from django.core.cache import cache
+    """The viewer's current totals for the home page: one aggregate query, cached with the figures."""
 
-    key = "reports:headline:" + ("all" if viewer.everything else "|".join(viewer.root_paths))
-    found = cache.get(key)
-    if found is None:
+    def compute() -> dict:
         unit_ids = None if viewer.everything else UnitTree.load().subtree_ids(viewer.root_paths)
-        found = population(cycle=CURRENT, unit_ids=unit_ids).aggregate(**count_expressions(timezone.now()))
-        cache.set(key, found, 300)
-    return _counts(found)
+        return population(cycle=CURRENT, unit_ids=unit_ids).aggregate(**count_expressions(timezone.now()))
+
+    scope = "all" if viewer.everything else caching.scope_key(viewer.root_paths)
+    return _counts(caching.cached("headline", scope, compute=compute))

@@ -76,9 +76,9 @@ def dashboard(request, unit_code: str | None = None):
         board = selectors.dashboard(viewer=viewer, cycle=cycle, unit_code=unit_code)
     except Unit.DoesNotExist:
         raise Http404 from None
-    overdue = selectors.overdue_assignments(cycle=cycle, unit_ids=board.unit_ids)
-    overdue_count = overdue.count()
-    overdue_first = list(overdue[:10])
+    # The overdue count is the dashboard's own (the same population and definition), not a second count.
+    overdue_count = board.total.overdue
+    overdue_first = list(selectors.overdue_assignments(cycle=cycle, unit_ids=board.unit_ids)[:10])
     if overdue_first:
         # Named people with overdue training are individual results.
         audit_record(
