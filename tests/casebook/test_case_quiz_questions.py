@@ -133,7 +133,7 @@ def test_query_count_does_not_grow_with_questions_banks_or_quizzes(client, emplo
     client.force_login(employee)
 
     def measure() -> int:
-        for _ in range(2):  # warm the caches: site root paths, content types, the remembered route and page
+        for _ in range(2):  # warm the caches: site root paths, content types, cached fragments
             client.get(case.url)
         with CaptureQueriesContext(connection) as queries:
             html = section(client, case)

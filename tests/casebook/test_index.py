@@ -151,7 +151,7 @@ def test_index_query_count_does_not_grow_with_the_number_of_cases(
 
     def measure(size):
         grow_to(size)
-        for _ in range(2):  # warm the caches: site root paths, content types, the remembered route and page
+        for _ in range(2):  # warm the caches: site root paths, content types, cached fragments
             client.get(index.url)
         with CaptureQueriesContext(connection) as queries:
             response = client.get(index.url, {"cause": "motivation", "department": Audience.CALL_CENTRE})
