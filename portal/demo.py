@@ -3,7 +3,7 @@
 from datetime import date
 
 from django.contrib.auth.models import Group
-from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.models import Page, PageViewRestriction, Site, Task, Workflow
 
 from people import roles
 
@@ -43,7 +43,23 @@ def _home() -> HomePage:
     return home
 
 
+# Wagtail's migrations create these in English; an editor of a Japanese portal meets them in the
+# explorer's breadcrumbs ("Root") and on the editor's "submit to …" button.
+WAGTAIL_DEFAULT_NAMES = {"Root": "ルート", "Moderators approval": "承認者による承認"}
+
+
+def _wagtail_defaults_in_japanese() -> None:
+    root = Page.get_first_root_node()
+    if root.title in WAGTAIL_DEFAULT_NAMES:
+        root.title = root.draft_title = WAGTAIL_DEFAULT_NAMES[root.title]
+        root.save(update_fields=["title", "draft_title"])
+    for model in (Workflow, Task):
+        for english, japanese in WAGTAIL_DEFAULT_NAMES.items():
+            model.objects.filter(name=english).update(name=japanese)
+
+
 def load(stdout) -> None:
+    _wagtail_defaults_in_japanese()
     home = _home()
     rules, _ = _child(
         home,

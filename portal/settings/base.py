@@ -188,7 +188,9 @@ AUTHENTICATION_BACKENDS = [
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", "日本語"), ("en", "English")]
 WAGTAIL_CONTENT_LANGUAGES = [("ja", "日本語")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project's catalogue first (makemessages writes there; its translations win), then the
+# Japanese that Wagtail's own catalogue lacks for its admin (docs/architecture.md, Language).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale-wagtail"]
 FORMAT_MODULE_PATH = ["portal.formats"]  # one date style per language: 4 Dec 2026 / 2026年12月4日
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True

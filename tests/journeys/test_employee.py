@@ -6,6 +6,7 @@ import subprocess
 
 import pytest
 
+from .probes import FIELD_CONTRAST, TRACK_CONTRAST
 from .quiz_answers import answer_ids
 
 pytestmark = pytest.mark.browser
@@ -50,6 +51,26 @@ def test_asks_the_enquiry_desk(sales):
     sales.submit("form.enquiry-form button[type=submit]", "enquiry")
     assert re.search(r"/enquiries/\d+/$", sales.page.url), sales.page.url
     assert "共用カウンターでの申込書の受け渡し" in sales.page.locator("main").inner_text()
+    sales.checks.assert_clean()
+
+
+def test_controls_stand_out_from_their_background(sales):
+    # Issue 13: the focus ring was 2.15:1 and field borders 2.56:1 against their background; the
+    # progress track 1.23:1. WCAG 1.4.11 asks 3:1 of every control's edge and focus indicator.
+    page = sales.page
+    sales.visit("/enquiries/new/", "enquiry-form")
+    subject = page.locator("input[name=subject]")
+    page.locator("textarea[name=body]").focus()
+    page.keyboard.press("Shift+Tab")  # focus by keyboard, so the ring a keyboard user sees is drawn
+    seen = subject.evaluate(FIELD_CONTRAST)
+    sales.expect(seen["ringStyle"] != "none", "a field focused by keyboard shows no focus ring")
+    sales.expect(seen["ring"] >= 3, f"the focus ring stands {seen['ring']:.2f}:1 against the page")
+    sales.expect(min(seen["border"], seen["borderAround"]) >= 3, f"a field's border stands {seen}:1")
+    sales.visit("/training/", "my-training")
+    tracks = page.locator("main progress, main .progress")
+    sales.expect(tracks.count() > 0, "/training/ shows no progress bar")
+    for ratio in tracks.evaluate_all(f"els => els.map({TRACK_CONTRAST})"):
+        sales.expect(ratio >= 3, f"a progress track stands {ratio:.2f}:1 against the page")
     sales.checks.assert_clean()
 
 

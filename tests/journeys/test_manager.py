@@ -33,6 +33,19 @@ def test_drills_down_from_the_dashboard_to_a_unit_and_a_person(manager):
     manager.checks.assert_clean()
 
 
+def test_dashboard_bars_do_not_rely_on_colour_alone(manager):
+    # Issue 13: the red and green of the bars were indistinguishable for colour-blind readers.
+    page = manager.page
+    manager.visit("/reports/", "dashboard")
+    late = page.locator("main svg .rp-bar-late")
+    manager.expect(late.count() > 0, "the demo dashboard shows no overdue bar")
+    fills = late.evaluate_all("els => els.map(e => getComputedStyle(e).fill)")
+    manager.expect(all(f.startswith("url(") for f in fills), f"overdue bars are told by colour alone: {set(fills)}")
+    legend = page.locator("main .rp-legend li").all_inner_texts()
+    manager.expect(len(legend) >= 3, f"the bars have no legend in words: {legend}")
+    manager.checks.assert_clean()
+
+
 def test_works_through_the_overdue_list_and_every_link_on_it(manager):
     manager.visit("/reports/", "dashboard")
     manager.follow("main a[href^='/reports/overdue/']", "overdue")
