@@ -35,7 +35,7 @@ SNAPSHOT = """
 import json
 from django.apps import apps
 from whistleblowing.models import Case
-rows = {m._meta.label: m.objects.count() for m in apps.get_models() if not m._meta.proxy}
+rows = {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.managed and not m._meta.proxy}
 cases = [bytes(c.content_box).hex() for c in Case.objects.order_by("pk")]
 print(json.dumps({"rows": rows, "cases": cases}))
 """
