@@ -6,6 +6,7 @@ in the same transaction, unpublishing removes it, and deleting a page deletes it
 (the foreign key cascades). The search reads live pages only in any case.
 """
 
+from django.apps import apps
 from django.db import transaction
 from django.dispatch import receiver
 from django.utils.html import strip_tags
@@ -52,6 +53,10 @@ def streamfield_text(stream) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def searchable_page_models() -> list[type[Page]]:
+    return [m for m in apps.get_models() if issubclass(m, Page) and issubclass(m, JapaneseSearchable)]
+
+
 def is_searchable(page) -> bool:
     return isinstance(page, JapaneseSearchable)
 
@@ -62,9 +67,13 @@ def entry_body(page: JapaneseSearchable) -> str:
 
 
 def index_page(page) -> None:
-    """Bring the page's search entry up to date: written for a live searchable page, removed otherwise."""
+    """Bring the page's search entry up to date: written for a live searchable page, removed otherwise.
+
+    An alias is not indexed: its source is, and a result leads there once (an alias elsewhere in
+    the tree would also dodge the view restrictions of its source's place, which it follows).
+    """
     page = page.specific
-    if page.live and is_searchable(page):
+    if page.live and is_searchable(page) and page.alias_of_id is None:
         SearchEntry.objects.update_or_create(page_id=page.pk, defaults={"body": entry_body(page)})
     else:
         remove_page(page)
@@ -76,15 +85,12 @@ def remove_page(page) -> None:
 
 def rebuild_index(batch_size: int = 500) -> int:
     """Every live searchable page's entry written afresh, and no other entries; returns how many."""
-    from django.apps import apps
-
-    models = [m for m in apps.get_models() if issubclass(m, Page) and issubclass(m, JapaneseSearchable)]
     written = 0
     with transaction.atomic():
         SearchEntry.objects.all().delete()
-        for model in models:
+        for model in searchable_page_models():
             # Only the pages of exactly this kind: a subclass's pages are written as that subclass.
-            pages = model.objects.live().exact_type(model).order_by("pk")
+            pages = model.objects.live().exact_type(model).filter(alias_of__isnull=True).order_by("pk")
             # The page's own child rows (Q&A items, a case's causes …) that `search_text()` reads.
             children = [
                 r.get_accessor_name()

@@ -2,7 +2,6 @@ import functools
 import operator
 import unicodedata
 
-from django.apps import apps
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections
 from django.db.models import BooleanField, F, Q
@@ -12,20 +11,17 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from wagtail.models import Page, PageViewRestriction
 
-from .indexing import JapaneseSearchable
+from .indexing import searchable_page_models
 from .models import SearchEntry, SearchEntryText
 from .segment import fold, is_prefix_phrase, query_phrases, runs
 
 SEARCH_CONFIG = "simple"  # no stemming or stop words: the index holds bigrams and folded words
 
 
-def searchable_page_models() -> list[type[Page]]:
-    return [m for m in apps.get_models() if issubclass(m, Page) and issubclass(m, JapaneseSearchable)]
-
-
 def visible_pages(user):
-    """Live pages of the searchable kinds minus those behind a view restriction the user fails."""
-    pages = Page.objects.live().type(*searchable_page_models())
+    """Live pages of the searchable kinds (not aliases, see `indexing.index_page`) minus those behind a
+    view restriction the user fails."""
+    pages = Page.objects.live().type(*searchable_page_models()).filter(alias_of__isnull=True)
     hidden = Q()
     group_ids = set(user.groups.values_list("pk", flat=True)) if user.is_authenticated else set()
     for restriction in PageViewRestriction.objects.select_related("page").prefetch_related("groups"):

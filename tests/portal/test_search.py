@@ -221,3 +221,15 @@ def test_search_reads_only_the_projects_own_index(client, demo):
     sql = " ".join(q["sql"] for q in queries.captured_queries)
     assert "portal_searchentry" in sql
     assert "wagtailsearch" not in sql
+
+
+def test_an_alias_is_not_a_second_result(demo):
+    """A result leads to the page itself, once; an alias elsewhere would also escape its source's restrictions."""
+    sales = Person.objects.get(email="sales@example.jp")
+    restricted = RulePage.objects.get(slug="audit-checklist")
+    alias = restricted.create_alias(parent=RulePage.objects.get(slug="switching").get_parent(), update_slug="alias")
+    restricted.save_revision().publish()  # Wagtail publishes the alias's copy too (page_published)
+    assert entry_of(alias) is None
+    assert restricted.title not in titles(sales, "閲覧")
+    compliance = Person.objects.get(email="compliance@example.jp")
+    assert [p.pk for p in search_pages(compliance, restricted.title) if p.title == restricted.title] == [restricted.pk]
