@@ -47,9 +47,9 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        news = NewsPage.objects.live().order_by("-date", "-pk")
         # Read only when the cached fragments (see the template) are rendered again.
         context["news_generation"] = fragments.generation(NEWS_FRAGMENTS)
-        news = NewsPage.objects.live().order_by("-date", "-pk")
         context["top_messages"] = news.filter(kind=NewsPage.Kind.TOP_MESSAGE)[:2]
         context["news"] = news.filter(kind=NewsPage.Kind.NEWS)[:5]
         context["panels"] = hook_panels("portal_home_panels", request)
@@ -223,6 +223,7 @@ class NewsPage(JapaneseSearchable, Page):
     def body_text(self) -> str:
         return streamfield_text(self.body)
 
+
 # The home page's messages and news: cached fragments, renewed whenever a news page comes, goes
 # or changes (the list does not depend on view restrictions: every live news page is listed).
 NEWS_FRAGMENTS = "portal-news"
@@ -232,7 +233,6 @@ NEWS_FRAGMENTS = "portal-news"
 @receiver(post_page_move)  # a news page, or the index above it, moved: their URLs changed
 def news_changed(**kwargs) -> None:
     fragments.renew(NEWS_FRAGMENTS)
-
 
 
 class TaskWorker(models.Model):

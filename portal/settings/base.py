@@ -121,7 +121,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "people.Person"
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
 
 def _release() -> str:
     # Cache keys carry the release, so after a deploy no server reads what the release before cached
@@ -141,6 +140,7 @@ def _release() -> str:
 
 PORTAL_RELEASE = _release()
 
+REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -160,8 +160,8 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
-
 CACHES["default"]["KEY_PREFIX"] = f"portal-{PORTAL_RELEASE}"
+
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.backend.DatabaseBackend",
