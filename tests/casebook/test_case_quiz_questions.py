@@ -67,8 +67,9 @@ def test_lists_questions_of_a_published_bank_that_link_the_case_with_their_kind_
     html = section(client, case)
 
     assert HEADING in html
-    # The situation, then the question; both are content, marked Japanese for English readers.
-    assert '<span lang="ja">窓口でお客さまが急いでいます。</span><br><span lang="ja">端末で調べますか。</span>' in html
+    # The situation, then the question, escaped line by line (in an English page each line would
+    # also be marked lang="ja"; this page is Japanese already).
+    assert "窓口でお客さまが急いでいます。<br>端末で調べますか。" in html
     assert '<span class="tag">シナリオ</span>' in html
     assert "出題される確認テスト" in html and "営業窓口 確認テスト" in html
     assert "別の事例の問題" not in html and "事例のない問題" not in html
