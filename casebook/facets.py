@@ -15,6 +15,8 @@ from django.utils.translation import pgettext_lazy
 from portal.blocks import Audience
 from portal.search.query import matching_page_ids
 
+from .choices import CauseElement
+
 FILTERS = ("department", "cause", "rule", "year")
 
 
@@ -54,11 +56,8 @@ class CaseFacets:
         return [(f, f.selected) for f in self.facets if f.selected]
 
     @classmethod
-    def for_index(cls, index_page, params) -> "CaseFacets":
-        from .models import CaseDepartment, CaseRuleLink, CaseStudyPage, CauseElement, CauseItem
-
-        base = CaseStudyPage.objects.child_of(index_page).live().public()
-        ids = base.values("pk")
+    def for_cases(cls, base, params) -> "CaseFacets":
+        """`base`: the cases the index lists (live, public); their child rows are read through it."""
         today = timezone.localdate()
 
         all_ids: set[int] = set()
@@ -69,19 +68,19 @@ class CaseFacets:
                 by_year.setdefault(str(year), set()).add(pk)
 
         by_department: dict[str, set[int]] = {}
-        for pk, department in CaseDepartment.objects.filter(page__in=ids).values_list("page_id", "department"):
+        for pk, department in base.filter(departments__isnull=False).values_list("pk", "departments__department"):
             by_department.setdefault(department, set()).add(pk)
 
         by_cause: dict[str, set[int]] = {}
-        for pk, element in CauseItem.objects.filter(page__in=ids).values_list("page_id", "element"):
+        for pk, element in base.filter(causes__isnull=False).values_list("pk", "causes__element"):
             by_cause.setdefault(element, set()).add(pk)
 
         by_rule: dict[str, set[int]] = {}
         rule_titles: dict[str, str] = {}
         rule_rows = (
-            CaseRuleLink.objects.filter(page__in=ids, rule__live=True)
-            .order_by("rule__path")
-            .values_list("page_id", "rule_id", "rule__title")
+            base.filter(rule_links__rule__live=True)
+            .order_by("rule_links__rule__path")
+            .values_list("pk", "rule_links__rule_id", "rule_links__rule__title")
         )
         for pk, rule_id, title in rule_rows:
             by_rule.setdefault(str(rule_id), set()).add(pk)

@@ -19,13 +19,8 @@ from portal.models import hook_panels
 from portal.search.indexing import JapaneseSearchable
 
 from . import facets
+from .choices import CauseElement
 from .triangle import FraudTriangle
-
-
-class CauseElement(models.TextChoices):
-    OPPORTUNITY = "opportunity", _("Opportunity")
-    MOTIVATION = "motivation", _("Motivation")
-    RATIONALISATION = "rationalisation", _("Rationalisation")
 
 
 class CaseIndexPage(Page):
@@ -41,7 +36,8 @@ class CaseIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["facets"] = facets.CaseFacets.for_index(self, request.GET)
+        cases = CaseStudyPage.objects.child_of(self).live().public()
+        context["facets"] = facets.CaseFacets.for_cases(cases, request.GET)
         return context
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from .choices import CauseElement
+
 WIDTH = 960
 FONT_SIZE = 15
 LINE_HEIGHT = 21
@@ -78,8 +80,6 @@ class FraudTriangle:
 
     @classmethod
     def from_causes(cls, causes) -> "FraudTriangle":
-        from .models import CauseElement  # the models import us for get_context
-
         by_element = {value: [c.text for c in causes if c.element == value] for value in CauseElement.values}
         labels = dict(CauseElement.choices)
         sides = [

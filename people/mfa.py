@@ -18,6 +18,9 @@ from allauth.mfa.totp.forms import ActivateTOTPForm as AllauthActivateTOTPForm
 from allauth.mfa.totp.internal import auth as totp_auth
 from django import forms
 from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from .models import UsedTOTPStep
 
 
 def totp_period() -> int:
@@ -70,8 +73,6 @@ class _NoReplay:
     """Refuses a TOTP code whose time step has already been used with the same authenticator."""
 
     def clean_code(self) -> str:
-        from .services import totp_code_claim
-
         code = super().clean_code()
         authenticator = self.authenticator
         if authenticator.type == Authenticator.Type.TOTP and not totp_code_claim(
@@ -87,3 +88,25 @@ class AuthenticateForm(_NoReplay, AllauthAuthenticateForm):
 
 class ReauthenticateForm(_NoReplay, AllauthReauthenticateForm):
     pass
+
+
+@transaction.atomic
+def totp_code_claim(*, authenticator: Authenticator, code: str) -> bool:
+    """Record that `code` has been used with `authenticator`; False if its time step already was.
+
+    A code is good once for its whole validity window: the used step is kept for as long as any
+    code of it could still validate (MFA_TOTP_TOLERANCE steps after it), then forgotten.
+    """
+    secret = get_adapter().decrypt(authenticator.data["secret"])
+    steps = totp_steps_accepting(secret, code)
+    tolerance = getattr(settings, "MFA_TOTP_TOLERANCE", 0)
+    UsedTOTPStep.objects.filter(authenticator=authenticator, step__lt=totp_current_step() - tolerance).delete()
+    for step in steps:
+        try:
+            # A savepoint, so a refused insert leaves the surrounding transaction usable.
+            with transaction.atomic():
+                UsedTOTPStep.objects.create(authenticator=authenticator, step=step)
+        except IntegrityError:
+            continue
+        return True
+    return False

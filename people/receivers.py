@@ -4,7 +4,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.signals import authenticator_added
 from django.dispatch import receiver
 
-from .services import totp_code_claim
+from .mfa import totp_code_claim
 
 
 @receiver(authenticator_added)

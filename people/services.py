@@ -1,13 +1,10 @@
-from allauth.mfa.models import Authenticator
-from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
 
 from .hr_import import HRImportError, hr_import_run
-from .mfa import totp_current_step, totp_steps_accepting
-from .models import HRImportJob, Person, UsedTOTPStep
+from .models import HRImportJob, Person
 
 MAX_ERRORS_KEPT = 500
 
@@ -68,27 +65,3 @@ def hr_import_job_run(*, job_id: int, resume: bool = False) -> HRImportJob:
         audit_record(actor=job.uploaded_by, action="hr_import.applied", target=job, detail=summary)
     job.refresh_from_db()
     return job
-
-
-@transaction.atomic
-def totp_code_claim(*, authenticator: Authenticator, code: str) -> bool:
-    """Record that `code` has been used with `authenticator`; False if its time step already was.
-
-    A code is good once for its whole validity window: the used step is kept for as long as any
-    code of it could still validate (MFA_TOTP_TOLERANCE steps after it), then forgotten.
-    """
-    from allauth.mfa.adapter import get_adapter
-
-    secret = get_adapter().decrypt(authenticator.data["secret"])
-    steps = totp_steps_accepting(secret, code)
-    tolerance = getattr(settings, "MFA_TOTP_TOLERANCE", 0)
-    UsedTOTPStep.objects.filter(authenticator=authenticator, step__lt=totp_current_step() - tolerance).delete()
-    for step in steps:
-        try:
-            # A savepoint, so a refused insert leaves the surrounding transaction usable.
-            with transaction.atomic():
-                UsedTOTPStep.objects.create(authenticator=authenticator, step=step)
-        except IntegrityError:
-            continue
-        return True
-    return False

@@ -61,7 +61,7 @@ def test_a_wrong_secret_is_explained():
 def test_once_the_current_code_is_used_the_next_unused_one_is_given(demo, time_machine):
     from allauth.mfa.models import Authenticator
 
-    from people.services import totp_code_claim
+    from people.mfa import totp_code_claim
 
     time_machine.move_to(1_800_000_000, tick=False)
     compliance = Person.objects.get(email="compliance@example.jp")
