@@ -63,3 +63,24 @@ def mfa_user(db):
 @pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def base_settings_under(monkeypatch):
+    """`portal.settings.base` as a process started with these environment variables loads it;
+    the module is loaded again as it was before the fixture returns its values."""
+    import importlib
+    from types import SimpleNamespace
+
+    from portal.settings import base
+
+    def load(**environ: str) -> SimpleNamespace:
+        for name, value in environ.items():
+            monkeypatch.setenv(name, value)
+        try:
+            return SimpleNamespace(**vars(importlib.reload(base)))
+        finally:
+            monkeypatch.undo()
+            importlib.reload(base)
+
+    return load

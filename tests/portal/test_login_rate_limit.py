@@ -98,15 +98,8 @@ def test_login_while_redis_is_down(settings, rate_limited, make_person, backend,
     assert _login(Client(), person.email, PASSWORD).status_code == status
 
 
-def test_production_uses_the_fail_open_backend(monkeypatch):
-    import importlib
-
-    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
-    try:
-        caches = importlib.reload(base).CACHES
-    finally:
-        monkeypatch.undo()
-        importlib.reload(base)
+def test_production_uses_the_fail_open_backend(base_settings_under):
+    caches = base_settings_under(REDIS_URL="redis://127.0.0.1:6379/0").CACHES
     assert caches["default"]["BACKEND"] == "portal.cache_backends.RedisCache"
     assert caches["default"]["OPTIONS"]["IGNORE_EXCEPTIONS"] is True
 

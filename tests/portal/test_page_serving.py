@@ -2,7 +2,6 @@
 every reader sees the page as it is now, their own header, their departments' sections and
 their language, and never another reader's."""
 
-import importlib
 import re
 
 import pytest
@@ -21,7 +20,6 @@ from wagtail.models import PageViewRestriction, Site
 from people.models import Person, Unit
 from portal.blocks import Audience
 from portal.models import NewsIndexPage, NewsPage, RuleIndexPage, RulePage
-from portal.settings import base
 
 pytestmark = pytest.mark.django_db
 
@@ -233,13 +231,8 @@ def test_a_deploy_never_reads_what_the_release_before_cached(demo, settings):
     assert "前のリリースの断片" not in reader(person).get(RULE_URL).content.decode()
 
 
-def test_the_cache_key_prefix_names_the_release(monkeypatch):
-    monkeypatch.setenv("PORTAL_RELEASE", "2026.12.04-4875282")
-    try:
-        caches = importlib.reload(base).CACHES
-    finally:
-        monkeypatch.undo()
-        importlib.reload(base)
+def test_the_cache_key_prefix_names_the_release(base_settings_under):
+    caches = base_settings_under(PORTAL_RELEASE="2026.12.04-4875282").CACHES
     assert caches["default"]["KEY_PREFIX"] == "portal-2026.12.04-4875282"
     assert settings.CACHES["default"]["KEY_PREFIX"].startswith("portal-")
 
