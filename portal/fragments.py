@@ -3,6 +3,7 @@
 A fragment that lists other pages (the news on the home page, the cases under a rule) cannot be
 keyed by its own page's revision. Its key carries a generation instead, which the signals of
 whatever it lists replace: every fragment of that name is then read afresh, on every server.
+Cached data that no single row names works the same way (the dashboard's figures, reports/caching.py).
 """
 
 import secrets

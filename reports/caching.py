@@ -10,38 +10,28 @@ and a timeout bounds what no signal reports (an UPDATE run by hand).
 """
 
 import hashlib
-import uuid
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.db import transaction
 
+from portal import fragments
 from training.dates import today_jst
 
-VERSION_KEY = "reports:figures-version"
+FIGURES = "reports-figures"  # the generation (portal/fragments.py) the figures' keys hold
 TIMEOUT = 300  # seconds
 
 T = TypeVar("T")
 
 
 def figures_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(VERSION_KEY) or ""
-    return version
-
-
-def _replace_version() -> None:
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    return fragments.generation(FIGURES)
 
 
 def figures_changed() -> None:
     """Drop the cached figures now and again when the transaction commits: a dashboard computed
     in between from the rows before the change is not kept under the new version."""
-    _replace_version()
-    transaction.on_commit(_replace_version)
+    fragments.renew(FIGURES)
 
 
 def scope_key(unit_ids: Iterable[int | str] | None) -> str:
