@@ -13,6 +13,7 @@ ENQUIRY_RESPONDERS = "enquiry_responders"
 DESIGNATED_HANDLERS = "designated_handlers"
 SITE_ADMINISTRATORS = "site_administrators"
 MANAGERS = "managers"
+COMPLIANCE_AUDITORS = "compliance_auditors"
 
 ROLE_LABELS = {
     COMPLIANCE_EDITORS: _("Compliance editor"),
@@ -21,4 +22,5 @@ ROLE_LABELS = {
     DESIGNATED_HANDLERS: _("Designated handler"),
     SITE_ADMINISTRATORS: _("Site administrator"),
     MANAGERS: _("Manager"),
+    COMPLIANCE_AUDITORS: _("Compliance auditor"),
 }

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "training",
     "reports",
     "whistleblowing",
+    "monitoring",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -300,6 +301,7 @@ PORTAL_MFA_REQUIRED_GROUPS = [
     "enquiry_responders",
     "designated_handlers",
     "site_administrators",
+    "compliance_auditors",
 ]
 
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "conduct-portal@example.jp")
