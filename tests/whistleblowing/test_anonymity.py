@@ -195,3 +195,31 @@ def test_error_reports_for_hotline_requests_carry_no_client_data():
     for client_data in ("192.0.2.99", "192.0.2.98", "CrashAgent", "intranet.example"):
         assert client_data not in report
         assert client_data not in record.getMessage()
+
+
+def test_client_headers_are_kept_by_allow_list_not_by_a_list_of_known_ones():
+    """Issue 14 item 6: X-Originating-IP, X-Authenticated-User, X-Forwarded-User and any header
+    nobody thought of are blanked on public hotline paths; only the allow-listed ones pass."""
+    seen = {}
+
+    def view(request):
+        seen.update({key: value for key, value in request.META.items() if key.startswith("HTTP_") and value})
+        return HttpResponse("ok")
+
+    headers = {
+        "HTTP_X_ORIGINATING_IP": "192.0.2.77",
+        "HTTP_X_AUTHENTICATED_USER": "yamada@example.jp",
+        "HTTP_X_FORWARDED_USER": "yamada",
+        "HTTP_FORWARDED": "for=192.0.2.78",
+        "HTTP_TRUE_CLIENT_IP": "192.0.2.79",
+        "HTTP_X_SOME_PROXY_INVENTED_THIS_YEAR": "employee-4711",
+        "HTTP_ACCEPT_LANGUAGE": "ja",
+        "HTTP_ACCEPT": "text/html",
+    }
+    for path, public in (("/hotline/", True), ("/hotline/followup/", True), ("/hotline/cases/", False)):
+        seen.clear()
+        HotlineAnonymityMiddleware(view)(RequestFactory().get(path, **headers))
+        if public:
+            assert set(seen) - {"HTTP_COOKIE"} == {"HTTP_ACCEPT_LANGUAGE", "HTTP_ACCEPT"}, (path, seen)
+        else:
+            assert seen["HTTP_X_SOME_PROXY_INVENTED_THIS_YEAR"] == "employee-4711"

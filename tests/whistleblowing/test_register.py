@@ -35,7 +35,9 @@ def test_the_intake_lists_exactly_the_designated_handlers_with_the_demos_387_peo
     from whistleblowing.demo import load as load_hotline
 
     load_hotline(io.StringIO())
-    assert Person.objects.count() >= 387
+    # The whole demo staff (people.demo, as `manage.py demo` loads it), not a handful of factories.
+    assert Person.objects.count() == 387
+    assert HandlerDesignation.objects.count() == 1
     response = Client().get("/hotline/")
     assert response.status_code == 200
     choices = response.context["form"].fields["excluded"].choices
@@ -101,47 +103,90 @@ def test_an_existing_handler_can_approve_and_every_handler_hears_of_each_change(
 
 
 def test_a_superuser_with_every_permission_cannot_read_a_report_nor_become_a_handler_alone(
-    admin, handler, file_report, mailoutbox, django_capture_on_commit_callbacks
+    admin, compliance, handler, file_report, mailoutbox, django_capture_on_commit_callbacks
 ):
     """Acceptance 2. The superuser holds every Django and Wagtail permission, can put themselves in
-    any group, and has the database and SECRET_KEY at hand."""
-    case, _receipt = file_report(what="SUPERUSER-MUST-NOT-READ")
+    any group, and has the database and SECRET_KEY at hand. They cannot read the existing report,
+    and a future one is sealed to them only after a second person approved, which every handler hears."""
+    from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
+
+    from whistleblowing import crypto, tokens
+
+    case, _receipt = file_report(what="SUPERUSER-MUST-NOT-READ", identity="SUPERUSER-MUST-NOT-SEE-WHO")
     superuser = Person.objects.get(pk=admin.pk)
     Person.objects.filter(pk=superuser.pk).update(is_superuser=True, is_staff=True)
     superuser.user_permissions.set(Permission.objects.all())
+    # Wagtail's own permissions are per page tree and collection, through groups: all of them, at the roots.
+    everything = Group.objects.create(name="Everything")
+    everything.permissions.set(Permission.objects.all())
+    for permission in Permission.objects.filter(content_type__app_label="wagtailcore"):
+        GroupPagePermission.objects.get_or_create(
+            group=everything, page=Page.get_first_root_node(), permission=permission
+        )
+        GroupCollectionPermission.objects.get_or_create(
+            group=everything, collection=Collection.get_first_root_node(), permission=permission
+        )
+    superuser.groups.add(everything)
     superuser.refresh_from_db()
+    assert superuser.has_perms([f"{p.content_type.app_label}.{p.codename}" for p in Permission.objects.all()])
     client = Client()
     client.force_login(superuser)
     for url in ("/hotline/cases/", f"/hotline/cases/{case.public_id}/", f"/hotline/cases/{case.public_id}/conflict/"):
         assert client.get(url).status_code == 404
     # Nothing stored opens the case with what the superuser holds: the report key exists only
-    # sealed to the handler's public key and wrapped under the receipt code.
-    for column in (case.content_box, case.reporter_key_box, *CaseKey.objects.values_list("sealed_key", flat=True)):
-        assert b"SUPERUSER-MUST-NOT-READ" not in bytes(column)
-        assert settings.SECRET_KEY.encode() not in bytes(column)
-    # They make themselves a compliance editor and try to designate themselves.
+    # sealed to the handler's public key and wrapped under the receipt code; SECRET_KEY opens nothing.
+    stored = [case.content_box, case.identity_box, case.reporter_key_box]
+    stored += [bytes(b) for b in CaseKey.objects.values_list("sealed_key", flat=True)]
+    from whistleblowing.models import HandlerKey
+
+    for row in HandlerKey.objects.values_list("private_key_box", "recovery_box", "public_key"):
+        stored += [bytes(b) for b in row]
+    private_key = services.handler_key_unlock(person=handler, passphrase=PASSPHRASE)
+    for column in stored:
+        column = bytes(column)
+        assert b"SUPERUSER-MUST-NOT" not in column
+        assert settings.SECRET_KEY.encode() not in column and private_key not in column
+    for candidate in (tokens._token_key(), settings.SECRET_KEY.encode()[:32].ljust(32, b"\0")):
+        for column in (case.content_box, case.identity_box, case.reporter_key_box):
+            with pytest.raises(crypto.DecryptionError):
+                crypto.decrypt(candidate, bytes(column))
+    # They make themselves a compliance editor and a member of the handlers' group, and try to
+    # designate themselves.
     superuser.groups.add(Group.objects.get_or_create(name=COMPLIANCE_EDITORS)[0])
+    superuser.groups.add(Group.objects.get_or_create(name=DESIGNATED_HANDLERS)[0])
     superuser.__dict__.pop("_group_names", None)
     response = client.post("/admin/hotline_handlers/new/", {"person": superuser.pk, "designated_on": "2026-11-25"})
     assert response.status_code == 200  # the form shows the refusal
     assert not HandlerDesignation.objects.filter(person=superuser).exists()
+    assert client.get("/hotline/cases/").status_code == 404  # group membership alone opens nothing
     # A proposal by someone else still needs a second person; the superuser cannot approve it.
+    mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         proposal = services.designate_handler(person=superuser, by=hotline_factories.second_approver())
+    assert handler.email in [m.to[0] for m in mailoutbox]  # the existing handler hears of the proposal
     response = client.post(f"/admin/hotline_handlers/edit/{proposal.pk}/", {"approve": "on"})
     proposal.refresh_from_db()
     assert response.status_code == 200 and proposal.approved_at is None
     with pytest.raises(ValidationError):
+        services.designation_approve(designation=proposal, by=superuser)
+    with pytest.raises(ValidationError):
         services.handler_key_setup(person=superuser, passphrase=PASSPHRASE)
-    # A report filed now is not sealed to them, and the existing handler has heard of the proposal.
+    # A report filed now is not sealed to them.
     later, _ = file_report(what="STILL-NOT-FOR-THE-SUPERUSER")
     assert not CaseKey.objects.filter(handler=superuser).exists()
     assert list(CaseKey.objects.filter(case=later).values_list("handler_id", flat=True)) == [handler.pk]
-    assert any(handler.email in m.to and "register" in m.subject.lower() for m in mailoutbox) or any(
-        handler.email in m.to and "名簿" in m.subject for m in mailoutbox
-    )
     assert client.get(f"/hotline/cases/{later.public_id}/").status_code == 404
-    assert Case.objects.count() == 2
+    # Only a second person's approval puts them in the register, and every handler hears of it.
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.designation_approve(designation=proposal, by=compliance)
+    assert handler.email in [m.to[0] for m in mailoutbox]
+    services.handler_key_setup(person=superuser, passphrase=PASSPHRASE)
+    future, _ = file_report(what="AFTER-APPROVAL")
+    assert CaseKey.objects.filter(case=future, handler=superuser).exists()
+    # The reports from before stay closed to them: no key was ever sealed to them for those.
+    assert not CaseKey.objects.filter(case__in=[case, later], handler=superuser).exists()
+    assert Case.objects.count() == 3
 
 
 def test_the_demo_handler_is_designated_by_two_people_with_a_key_and_the_hotline_accepts_reports(demo):  # noqa: F811
