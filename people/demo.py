@@ -138,7 +138,23 @@ DEMO_ACCOUNTS = [
         [roles.SITE_ADMINISTRATORS],
         True,
     ),
+    (
+        "auditor@example.jp",
+        "M100008",
+        "菊地",
+        "真理子",
+        "MICHINOKU",
+        "AUDIT",
+        "REGULAR",
+        "AUDIT",
+        "",
+        [roles.COMPLIANCE_AUDITORS],
+        False,
+    ),
 ]
+# Accounts added after the first demo: their HR rows go at the end of the file, so the employee
+# numbers generated from the row count (M4000xx) stay what they were on existing demo databases.
+LATER_ACCOUNTS = {"auditor@example.jp"}
 
 FAMILY = [
     "佐藤",
@@ -223,8 +239,12 @@ def demo_rows() -> list[list[str]]:
             ]
         )
 
-    for email, number, family, given, company, unit, etype, job_roles, manager, _groups, _su in DEMO_ACCOUNTS:
+    def account(email, number, family, given, company, unit, etype, job_roles, manager, _groups, _su):
         rows.append([number, email, family, given, company, unit, etype, job_roles, manager])
+
+    for spec in DEMO_ACCOUNTS:
+        if spec[0] not in LATER_ACCOUNTS:
+            account(*spec)
     for i in range(8):
         person(f"E{500000 + i}", "MICHINOKU", "EXEC", "EXECUTIVE", "", "")
     for i, (code, _name) in enumerate(OFFICES):
@@ -245,6 +265,9 @@ def demo_rows() -> list[list[str]]:
     for unit, role, count in (("COMPLIANCE", "COMPLIANCE", 4), ("IT", "IT", 4), ("HR", "HR", 3), ("AUDIT", "AUDIT", 3)):
         for _j in range(count):
             person(f"M{400000 + len(rows)}", "MICHINOKU", unit, "REGULAR", role, "")
+    for spec in DEMO_ACCOUNTS:
+        if spec[0] in LATER_ACCOUNTS:
+            account(*spec)
     return rows
 
 
@@ -304,5 +327,6 @@ def demo_logins() -> list[tuple[str, str]]:
         "compliance@example.jp": "コンプライアンス担当 / compliance (editor, training admin, enquiry responder; MFA)",
         "handler@example.jp": "公益通報対応業務従事者 / designated handler (MFA)",
         "admin@example.jp": "システム管理者 / site administrator, not a handler (MFA)",
+        "auditor@example.jp": "内部監査 行為規制チェック / compliance auditor, access monitoring (MFA)",
     }
     return [(email, descriptions[email]) for email, *_ in DEMO_ACCOUNTS]
