@@ -197,6 +197,13 @@ def assignment_assign_manual(
 ) -> Assignment:
     """An administrator assigns a module to one person, in or outside its audience."""
     _require_training_admin(actor)
+    return _assign_one(person=person, module=module, actor=actor, due_date=due_date)
+
+
+def _assign_one(
+    *, person: Person, module: TrainingModulePage, actor: Person, due_date: dt.date | None = None, reason: str = ""
+) -> Assignment:
+    """One manual assignment (administrator's or remedial), the caller having checked the actor's role."""
     if not person.is_active:
         raise ValidationError(_("%(person)s has left and cannot be assigned training.") % {"person": person})
     if not module.live:
@@ -227,7 +234,8 @@ def assignment_assign_manual(
         actor=actor,
         action="training.assigned",
         target=assignment,
-        detail={"person": person.pk, "module": module.pk, "cycle": cycle, "due": local_date(due_at).isoformat()},
+        detail={"person": person.pk, "module": module.pk, "cycle": cycle, "due": local_date(due_at).isoformat()}
+        | ({"reason": reason} if reason else {}),
     )
     return assignment
 
@@ -698,3 +706,21 @@ def _send_manager_digest(*, manager_id: int, today: dt.date) -> bool:
         body = render_to_string("training/email/manager_digest.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [manager.email])
     return True
+
+
+@transaction.atomic
+def assignment_assign_remedial(
+    *, person: Person, module: TrainingModulePage, actor: Person, reason: str, due_date: dt.date | None = None
+) -> Assignment:
+    """A module assigned as a remedy (a monitoring finding): by a compliance auditor or a training administrator.
+
+    The reason goes into the audit entry; otherwise it is a manual assignment like any other.
+    """
+    from people.roles import COMPLIANCE_AUDITORS, TRAINING_ADMINISTRATORS
+
+    if not (actor.in_group(COMPLIANCE_AUDITORS) or actor.in_group(TRAINING_ADMINISTRATORS)):
+        raise PermissionError("Only compliance auditors and training administrators may do this.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give the reason for the assignment."))
+    return _assign_one(person=person, module=module, actor=actor, due_date=due_date, reason=reason)
