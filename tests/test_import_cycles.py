@@ -31,7 +31,6 @@ KNOWN_CYCLES = {
     # A service enqueues a task whose body calls back into the services: the task belongs beside
     # the service it runs, or the enqueueing in the caller.
     frozenset({"whistleblowing.services", "whistleblowing.tasks"}),
-    frozenset({"people.services", "people.tasks"}),
 }
 
 
