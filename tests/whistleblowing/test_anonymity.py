@@ -223,3 +223,12 @@ def test_client_headers_are_kept_by_allow_list_not_by_a_list_of_known_ones():
             assert set(seen) - {"HTTP_COOKIE"} == {"HTTP_ACCEPT_LANGUAGE", "HTTP_ACCEPT"}, (path, seen)
         else:
             assert seen["HTTP_X_SOME_PROXY_INVENTED_THIS_YEAR"] == "employee-4711"
+
+
+def test_times_the_reporter_causes_are_stored_to_the_hour_only(handler, file_report):
+    """Threat model, "Stored times date a report to the second": receipt and case keys to the hour."""
+    from whistleblowing.models import CaseKey
+
+    case, _receipt = file_report(what="HOUR-ONLY")
+    stamps = [case.received_at, *CaseKey.objects.filter(case=case).values_list("created_at", flat=True)]
+    assert stamps and all((t.minute, t.second, t.microsecond) == (0, 0, 0) for t in stamps), stamps
