@@ -177,6 +177,8 @@ class LogImport(models.Model):
     rows_duplicate = models.PositiveIntegerField(_("rows already imported"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)  # [{"line": 12, "message": "..."}]
     findings_created = models.PositiveIntegerField(_("new findings"), default=0)
+    # An upload waiting for the task worker keeps its file here; emptied once imported.
+    content = models.BinaryField(editable=False, default=b"")
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -1,0 +1,143 @@
+"""Monitoring writes: uploads, and the auditors' work on findings.
+
+Every function checks that the actor is a compliance auditor (group membership; the superuser
+flag and model permissions open nothing here) and writes one audit entry per change.
+"""
+
+from typing import BinaryIO
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_record
+from people import roles
+from people.models import Person
+from training.services import assignment_assign_remedial
+
+from .auditors import require_auditor
+from .importing import log_import_receive
+from .models import Finding, FindingNote, LogImport, LogSource
+
+SCOPES = ("person", "unit")
+
+
+@transaction.atomic
+def log_import_upload(*, source: LogSource, filename: str, content: bytes | BinaryIO, by: Person) -> LogImport:
+    """An auditor's upload: registered now, imported by the task worker after the commit.
+
+    The same file again returns its first import and queues nothing.
+    """
+    require_auditor(by)
+    if not source.is_active:
+        raise ValidationError(_("This log source is switched off."))
+    log_import, is_new = log_import_receive(
+        source=source, filename=filename, content=content, by=by, via=LogImport.Via.UPLOAD, keep_content=True
+    )
+    audit_record(
+        actor=by,
+        action="monitoring.log_uploaded",
+        target=log_import,
+        detail={"source": source.code, "filename": log_import.filename, "new": is_new},
+    )
+    if is_new:
+        from .tasks import import_access_log
+
+        transaction.on_commit(lambda: import_access_log.enqueue(log_import.pk))
+    return log_import
+
+
+@transaction.atomic
+def finding_update(
+    *,
+    finding: Finding,
+    by: Person,
+    status: str | None = None,
+    assignee: Person | None = None,
+    outcome: str | None = None,
+) -> Finding:
+    """Change a finding's status, assignee or outcome. Closing needs an outcome; reopening clears it."""
+    require_auditor(by)
+    locked = Finding.objects.select_for_update().get(pk=finding.pk)
+    before = {"status": locked.status, "assignee": locked.assignee_id, "outcome": locked.outcome}
+    if assignee is not None:
+        if not assignee.is_active or not assignee.in_group(roles.COMPLIANCE_AUDITORS):
+            raise ValidationError(_("A finding can only be assigned to an active compliance auditor."))
+        locked.assignee = assignee
+    if outcome is not None:
+        if outcome and outcome not in Finding.Outcome.values:
+            raise ValidationError(_("Unknown outcome."))
+        locked.outcome = outcome
+    if status is not None:
+        if status not in Finding.Status.values:
+            raise ValidationError(_("Unknown status."))
+        locked.status = status
+    if locked.status == Finding.Status.CLOSED:
+        if not locked.outcome:
+            raise ValidationError(_("Give the outcome before closing the finding."))
+        locked.closed_at = locked.closed_at or timezone.now()
+    else:
+        locked.closed_at = None
+    after = {"status": locked.status, "assignee": locked.assignee_id, "outcome": locked.outcome}
+    if after == before:
+        return locked
+    locked.save(update_fields=["status", "assignee", "outcome", "closed_at"])
+    audit_record(
+        actor=by,
+        action="monitoring.finding_updated",
+        target=locked,
+        detail={k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]},
+    )
+    return locked
+
+
+@transaction.atomic
+def finding_note_add(*, finding: Finding, by: Person, text: str) -> FindingNote:
+    require_auditor(by)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(_("Write the note first."))
+    note = FindingNote.objects.create(finding=finding, author=by, text=text)
+    audit_record(actor=by, action="monitoring.finding_note_added", target=finding, detail={"note": note.pk})
+    return note
+
+
+@transaction.atomic
+def finding_assign_training(*, finding: Finding, by: Person, module, scope: str = "person") -> list:
+    """Assign a module to the finding's person, or to every active person of the finding's unit.
+
+    People who already have the module open for this cycle are skipped. Returns the new assignments.
+    """
+    require_auditor(by)
+    if scope not in SCOPES:
+        raise ValidationError(_("Assign to the person or to their unit."))
+    if scope == "person":
+        if finding.person is None:
+            raise ValidationError(_("Nobody holds this id in the register; there is no person to assign."))
+        people = [finding.person]
+    else:
+        if finding.unit is None:
+            raise ValidationError(_("This finding has no unit."))
+        people = list(Person.objects.filter(unit=finding.unit, is_active=True).order_by("pk"))
+    reason = _("Finding %(key)s") % {"key": finding.key}
+    created, skipped = [], []
+    for person in people:
+        try:
+            created.append(assignment_assign_remedial(person=person, module=module, actor=by, reason=reason))
+        except ValidationError:
+            if scope == "person":
+                raise
+            skipped.append(person.pk)
+    audit_record(
+        actor=by,
+        action="monitoring.finding_training_assigned",
+        target=finding,
+        detail={
+            "module": module.pk,
+            "scope": scope,
+            "assignments": [a.pk for a in created],
+            "skipped_people": skipped,
+        },
+    )
+    return created
