@@ -26,6 +26,7 @@ urlpatterns = [
     path("certificates/", include("training.certificate_urls")),
     path("reports/", include("reports.urls")),
     path("hotline/", include("whistleblowing.urls")),
+    path("monitoring/", include("monitoring.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,129 @@
+"""Forms of the monitoring pages. They check input only; what it does is in services."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from training.models import TrainingModulePage
+
+from . import selectors
+from .models import Finding, LogSource, Rule, System
+
+MAX_UPLOAD_MB = 200
+NOTE_MAX = 4000
+
+
+class FindingFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("active", _("Not closed")), ("", _("All")), *Finding.Status.choices],
+    )
+    rule = forms.ChoiceField(label=_("Rule"), required=False, choices=[("", _("All")), *Rule.Kind.choices])
+    system = forms.ChoiceField(label=_("System"), required=False, choices=[("", _("All")), *System.choices])
+    unit = forms.TypedChoiceField(label=_("Unit"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [("", _("All"))] + [(u.pk, u.name) for u in selectors.finding_units()]
+
+    def filters(self) -> dict:
+        """The valid filters; an invalid value (a hand-edited URL) falls back to no filter."""
+        if not self.is_bound:
+            return {"status": "active", "rule": "", "system": "", "unit": None}
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "status": data.get("status", "active") if "status" not in self.errors else "active",
+            "rule": data.get("rule", ""),
+            "system": data.get("system", ""),
+            "unit": data.get("unit"),
+        }
+
+
+class FindingUpdateForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Finding.Status.choices)
+    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=None, required=False, empty_label=_("Nobody"))
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        required=False,
+        choices=[("", "—"), *Finding.Outcome.choices],
+        help_text=_("Needed to close the finding."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = selectors.auditors()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == Finding.Status.CLOSED and not data.get("outcome"):
+            self.add_error("outcome", _("Choose the outcome to close the finding."))
+        return data
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Note"), max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class AssignTrainingForm(forms.Form):
+    module = forms.ModelChoiceField(label=_("Training module"), queryset=None)
+    scope = forms.ChoiceField(
+        label=_("Assign to"),
+        choices=[("person", _("This person")), ("unit", _("Everyone in their unit"))],
+        initial="person",
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, has_unit: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["module"].queryset = TrainingModulePage.objects.live().order_by("title")
+        if not has_unit:
+            self.fields["scope"].choices = [("person", _("This person"))]
+
+
+class UploadForm(forms.Form):
+    source = forms.ModelChoiceField(label=_("Log source"), queryset=LogSource.objects.none())
+    file = forms.FileField(
+        label=_("Log file (CSV)"),
+        help_text=_("The file as the system exports it. A file already imported is recognised and adds nothing."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = selectors.sources()
+        self.fields["file"].widget.attrs["accept"] = ".csv,.txt,.tsv"
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_MB * 1024 * 1024:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)d MB; use the command for scheduled drops.") % {"mb": MAX_UPLOAD_MB}
+            )
+        return upload
+
+
+class RuleForm(forms.Form):
+    enabled = forms.BooleanField(label=_("On"), required=False)
+    records = forms.IntegerField(label=_("Records"), min_value=2, max_value=100000, required=False)
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=1440, required=False)
+
+    def __init__(self, *args, rule: Rule, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rule = rule
+        if rule.kind != Rule.Kind.BURST:
+            del self.fields["records"]
+            del self.fields["minutes"]
+
+    def params(self) -> dict:
+        if self.rule.kind != Rule.Kind.BURST:
+            return dict(self.rule.params)
+        params = dict(self.rule.params)
+        for key in ("records", "minutes"):
+            if self.cleaned_data.get(key):
+                params[key] = self.cleaned_data[key]
+        return params
+
+
+class RegisterFilterForm(forms.Form):
+    system = forms.ChoiceField(label=_("System"), required=False, choices=[("", _("All")), *System.choices])
+    q = forms.CharField(label=_("Id or name"), required=False, max_length=100)

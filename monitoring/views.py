@@ -1,0 +1,314 @@
+"""Access monitoring's pages under /monitoring/: compliance auditors only.
+
+Everyone else, the superuser and people with every permission included, gets 404 for every
+page, so a URL does not confirm that monitoring holds anything about anyone. Every page that
+shows findings, events, imports or the id register writes an audit entry; every change goes
+through `services`, which checks the role again and audits it.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from audit.services import audit_record
+
+from . import selectors, services
+from .forms import (
+    AssignTrainingForm,
+    FindingFilterForm,
+    FindingUpdateForm,
+    NoteForm,
+    RegisterFilterForm,
+    RuleForm,
+    UploadForm,
+)
+from .models import Finding, LogImport, Rule, System
+
+PAGE_SIZE = 50
+
+
+def _auditor_or_404(request) -> None:
+    if not selectors.is_auditor(request.user):
+        raise Http404
+
+
+def _apply(form, fn) -> bool:
+    """Run a service; show its refusal on the form instead of failing the request."""
+    try:
+        fn()
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, error.messages)
+        return False
+    except PermissionError:
+        raise Http404 from None
+    return True
+
+
+def _filter_query(filters: dict) -> str:
+    parts = [f"{key}={value}" for key, value in filters.items() if value not in (None, "")]
+    return "&".join(parts)
+
+
+def dashboard(request):
+    _auditor_or_404(request)
+    board = selectors.dashboard()
+    audit_record(actor=request.user, action="monitoring.dashboard_viewed")
+    return render(request, "monitoring/dashboard.html", {"board": board, "section": "dashboard"})
+
+
+def finding_list(request):
+    _auditor_or_404(request)
+    form = FindingFilterForm(request.GET or None)
+    filters = form.filters()
+    page = Paginator(selectors.findings(**filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_record(
+        actor=request.user,
+        action="monitoring.findings_viewed",
+        detail={**{k: v for k, v in filters.items() if v}, "page": page.number},
+    )
+    return render(
+        request,
+        "monitoring/finding_list.html",
+        {
+            "form": form,
+            "findings": page,
+            "query": _filter_query(filters),
+            "counts": selectors.status_counts(),
+            "section": "findings",
+        },
+    )
+
+
+def _finding_or_404(pk: int) -> Finding:
+    finding = selectors.finding_get(pk=pk)
+    if finding is None:
+        raise Http404
+    return finding
+
+
+def finding_detail(request, pk: int, *, forms: dict | None = None):
+    _auditor_or_404(request)
+    finding = _finding_or_404(pk)
+    forms = forms or {}
+    events = selectors.finding_events(finding=finding)
+    audit_record(actor=request.user, action="monitoring.finding_viewed", target=finding, detail={"events": len(events)})
+    context = {
+        "finding": finding,
+        "events": events,
+        "events_limited": len(events) >= selectors.EVENTS_SHOWN,
+        "notes": selectors.finding_notes(finding=finding),
+        "register": selectors.finding_register_entry(finding=finding),
+        "explanation": selectors.rule_explanation(finding.rule),
+        "update_form": forms.get("update")
+        or FindingUpdateForm(
+            prefix="update",
+            initial={"status": finding.status, "assignee": finding.assignee_id, "outcome": finding.outcome},
+        ),
+        "note_form": forms.get("note") or NoteForm(prefix="note"),
+        "training_form": forms.get("training")
+        or (AssignTrainingForm(prefix="training", has_unit=bool(finding.unit_id)) if finding.person_id else None),
+        "section": "findings",
+    }
+    return render(request, "monitoring/finding_detail.html", context, status=400 if forms else 200)
+
+
+@require_POST
+def finding_update(request, pk: int):
+    _auditor_or_404(request)
+    finding = _finding_or_404(pk)
+    form = FindingUpdateForm(request.POST, prefix="update")
+    if form.is_valid() and _apply(
+        form,
+        lambda: services.finding_update(
+            finding=finding,
+            by=request.user,
+            status=form.cleaned_data["status"],
+            assignee=form.cleaned_data["assignee"],
+            outcome=form.cleaned_data["outcome"] or None,
+        ),
+    ):
+        messages.success(request, _("The finding was updated."))
+        return redirect("monitoring:finding_detail", pk=finding.pk)
+    return finding_detail(request, pk, forms={"update": form})
+
+
+@require_POST
+def finding_note(request, pk: int):
+    _auditor_or_404(request)
+    finding = _finding_or_404(pk)
+    form = NoteForm(request.POST, prefix="note")
+    if form.is_valid() and _apply(
+        form, lambda: services.finding_note_add(finding=finding, by=request.user, text=form.cleaned_data["text"])
+    ):
+        messages.success(request, _("Your note was added."))
+        return redirect(reverse("monitoring:finding_detail", args=[finding.pk]) + "#notes")
+    return finding_detail(request, pk, forms={"note": form})
+
+
+@require_POST
+def finding_training(request, pk: int):
+    _auditor_or_404(request)
+    finding = _finding_or_404(pk)
+    if finding.person_id is None:
+        raise Http404
+    form = AssignTrainingForm(request.POST, prefix="training", has_unit=bool(finding.unit_id))
+    done = {}
+
+    def assign():
+        done["result"] = services.finding_assign_training(
+            finding=finding, by=request.user, module=form.cleaned_data["module"], scope=form.cleaned_data["scope"]
+        )
+
+    if form.is_valid() and _apply(form, assign):
+        result = done["result"]
+        count = len(result) if isinstance(result, list | tuple) else 1
+        messages.success(
+            request,
+            _("%(module)s was assigned (%(count)d assignment(s)).")
+            % {"module": form.cleaned_data["module"].title, "count": count},
+        )
+        return redirect("monitoring:finding_detail", pk=finding.pk)
+    return finding_detail(request, pk, forms={"training": form})
+
+
+@require_http_methods(["GET", "POST"])
+def import_list(request):
+    _auditor_or_404(request)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        done = {}
+        started = timezone.now()
+
+        def receive():
+            # Registered now and imported by the task worker (a large file takes a while); the
+            # same file again returns its first import.
+            done["import"] = services.log_import_upload(
+                source=form.cleaned_data["source"], filename=upload.name, content=upload, by=request.user
+            )
+
+        if _apply(form, receive):
+            log_import = done["import"]
+            if log_import.created_at < started:
+                messages.warning(request, _("This file was imported before; nothing was added."))
+            elif log_import.status == LogImport.Status.FAILED:
+                messages.error(request, _("The file was refused; nothing was stored. See the reason below."))
+            else:
+                messages.success(request, _("The file was received."))
+            return redirect("monitoring:import_detail", pk=log_import.pk)
+    page = Paginator(selectors.imports(), PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_record(actor=request.user, action="monitoring.imports_viewed", detail={"page": page.number})
+    return render(
+        request,
+        "monitoring/import_list.html",
+        {"form": form, "imports": page, "sources": selectors.sources(), "section": "imports"},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def import_detail(request, pk: int):
+    _auditor_or_404(request)
+    log_import = selectors.import_get(pk=pk)
+    if log_import is None:
+        raise Http404
+    audit_record(actor=request.user, action="monitoring.import_viewed", target=log_import)
+    errors = log_import.errors or []
+    return render(
+        request,
+        "monitoring/import_detail.html",
+        {
+            "log_import": log_import,
+            "errors": errors[:1000],
+            "errors_more": max(0, len(errors) - 1000),
+            "working": log_import.status in (LogImport.Status.PENDING, LogImport.Status.RUNNING),
+            "section": "imports",
+        },
+    )
+
+
+def rule_list(request):
+    _auditor_or_404(request)
+    rules = list(selectors.rules_with_figures())
+    for rule in rules:
+        rule.explanation = selectors.rule_explanation(rule)
+        rule.form = RuleForm(rule=rule, prefix=f"rule-{rule.pk}", initial={"enabled": rule.enabled, **rule.params})
+    audit_record(actor=request.user, action="monitoring.rules_viewed")
+    return render(request, "monitoring/rule_list.html", {"rules": rules, "section": "rules"})
+
+
+@transaction.atomic
+def _rule_update(*, rule: Rule, by, enabled: bool, params: dict) -> Rule:
+    """Switch a rule on or off and set its figures; audited. (Findings already made stay.)"""
+    before = {"enabled": rule.enabled, "params": rule.params}
+    rule.enabled = enabled
+    rule.params = params
+    rule.save(update_fields=["enabled", "params", "updated_at"])
+    audit_record(
+        actor=by,
+        action="monitoring.rule_changed",
+        target=rule,
+        detail={"before": before, "after": {"enabled": enabled, "params": params}},
+    )
+    return rule
+
+
+@require_POST
+def rule_update(request, pk: int):
+    _auditor_or_404(request)
+    rule = Rule.objects.filter(pk=pk).first()
+    if rule is None:
+        raise Http404
+    form = RuleForm(request.POST, rule=rule, prefix=f"rule-{rule.pk}")
+    if form.is_valid():
+        update = getattr(services, "rule_update", None) or _rule_update
+        update(rule=rule, by=request.user, enabled=form.cleaned_data["enabled"], params=form.params())
+        if rule.enabled:
+            messages.success(request, _("%(rule)s is on.") % {"rule": rule.get_kind_display()})
+        else:
+            messages.warning(request, _("%(rule)s is off: it flags nothing until switched on.") % {"rule": rule})
+    else:
+        messages.error(request, _("The figures were not saved: %(errors)s") % {"errors": form.errors.as_text()})
+    return redirect(reverse("monitoring:rule_list") + f"#rule-{rule.pk}")
+
+
+def register(request):
+    _auditor_or_404(request)
+    form = RegisterFilterForm(request.GET or None)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {}) or {}
+    system, query = data.get("system", ""), data.get("q", "")
+    page = Paginator(selectors.register_entries(system=system, query=query), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    audit_record(
+        actor=request.user,
+        action="monitoring.register_viewed",
+        detail={"system": system, "q": query, "page": page.number},
+    )
+    system_labels = dict(System.choices)
+    unknown = [
+        {**row, "system_label": system_labels.get(row["source__system"], row["source__system"])}
+        for row in selectors.unknown_accounts()[:100]
+    ]
+    return render(
+        request,
+        "monitoring/register.html",
+        {
+            "form": form,
+            "entries": page,
+            "query": _filter_query({"system": system, "q": query}),
+            "unknown": unknown,
+            "section": "register",
+        },
+    )
