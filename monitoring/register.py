@@ -64,7 +64,7 @@ def register_upsert(
     if note:
         entry.note = note[:500]
     entry.save()
-    if before["person"] != entry.person_id:
+    if created or before["person"] != entry.person_id:
         AccessEvent.objects.filter(source__system=system, account_id=account_id).exclude(
             person_id=entry.person_id
         ).update(person=entry.person)
