@@ -66,23 +66,29 @@ class QuizFacts:
     max_attempts: int
     attempts_left: int | None  # None: no limit (or nothing assigned to count against)
     pass_mark_percent: int
+    retake_wait_minutes: int = 0  # the quiz's wait between attempts (0: none)
+    next_attempt_at: dt.datetime | None = None  # set while that wait runs for the assigned person
 
 
 def module_quiz_facts(*, module: TrainingModulePage, assignment: Assignment | None) -> QuizFacts | None:
-    from quizzes.selectors import attempts_left
+    from quizzes.selectors import attempts_left, quiz_rules
 
     quiz = module.quiz
     if quiz is None:
         return None
-    left = None
+    left, next_at = None, None
     if assignment is not None and quiz.max_attempts:
         left = attempts_left(quiz=quiz, person=assignment.person, context=assignment.quiz_context)
+    if assignment is not None and quiz.retake_wait_minutes:
+        next_at = quiz_rules(quiz=quiz, person=assignment.person, context=assignment.quiz_context).next_attempt_at
     return QuizFacts(
         questions=quiz.question_count,
         time_limit_minutes=quiz.time_limit_minutes,
         max_attempts=quiz.max_attempts,
         attempts_left=left,
         pass_mark_percent=quiz.pass_mark_percent,
+        retake_wait_minutes=quiz.retake_wait_minutes,
+        next_attempt_at=next_at,
     )
 
 
