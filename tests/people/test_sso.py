@@ -9,12 +9,16 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 import requests
-from allauth.socialaccount.models import SocialAccount
+from allauth.socialaccount.models import SocialAccount, SocialToken
+from django.conf import settings
+from django.test import Client
 
 from audit.models import AuditEntry
 from people import roles
 from people.hr_import import hr_import_run
 from people.models import Person
+from portal.settings.sso import oidc_apps_from_environ
+from tests.factories import hotline as hotline_factories
 from tests.factories import people as f
 from tests.oidc_provider.people import DEMO_PASSWORD
 
@@ -90,6 +94,9 @@ def test_login_matches_the_person_by_employee_number_and_creates_nobody(client, 
     [entry] = audit_entries("sso.login_matched")
     assert entry.actor_id == sales.pk
     assert entry.detail == {"provider": "demo", "matched_by": "employee_number", "mfa_at_provider": False}
+    # Claims only: no access or refresh token is stored, and the raw ID token is not in the database.
+    assert not SocialToken.objects.exists()
+    assert "eyJ" not in json.dumps(SocialAccount.objects.get().extra_data)
 
 
 def test_without_an_employee_number_claim_people_are_matched_by_email(client, sso_settings, oidc_provider):
@@ -132,17 +139,23 @@ def hr_csv(rows) -> bytes:
     return ("\r\n".join([HR_HEADER, *rows]) + "\r\n").encode()
 
 
-def test_a_person_deactivated_by_an_hr_import_can_no_longer_sign_in_by_sso(client, sso_settings, oidc_provider):
+@pytest.mark.parametrize("signed_in_by_sso_before", [True, False])
+def test_a_person_deactivated_by_an_hr_import_can_no_longer_sign_in_by_sso(
+    client, sso_settings, oidc_provider, signed_in_by_sso_before
+):
     f.unit("HACHINOHE", "八戸営業所")
     f.employment_type("REGULAR"), f.employment_type("TEMP"), f.job_role("SALES")
     hr_import_run(raw=hr_csv(HR_ROWS))
     temp = Person.objects.get(employee_number="T100003")
     browser = ProviderBrowser(oidc_provider)
-    assert sso_login(client, oidc_provider, "temp@example.jp", browser).status_code == 302
-    assert SocialAccount.objects.get(provider="demo").user == temp
-    client.post("/accounts/logout/")
+    if signed_in_by_sso_before:
+        # Linked to the provider account by an earlier login: the link alone does not let them in.
+        assert sso_login(client, oidc_provider, "temp@example.jp", browser).status_code == 302
+        assert SocialAccount.objects.get(provider="demo").user == temp
+        client.post("/accounts/logout/")
 
     hr_import_run(raw=hr_csv(HR_ROWS[:1]), allow_mass_deactivation=True)
+    people_before, accounts_before = Person.objects.count(), SocialAccount.objects.count()
     response = sso_login(client, oidc_provider, "temp@example.jp", browser)
 
     temp.refresh_from_db()
@@ -150,7 +163,13 @@ def test_a_person_deactivated_by_an_hr_import_can_no_longer_sign_in_by_sso(clien
     assert response.status_code == 403
     assert "無効" in response.content.decode()
     assert signed_in_person(client) is None
-    assert audit_entries("sso.login_refused")[0].detail["reason"] == "inactive"
+    # Nothing created: no person, no link to the provider account.
+    assert (Person.objects.count(), SocialAccount.objects.count()) == (people_before, accounts_before)
+    assert SocialAccount.objects.filter(user=temp).count() == (1 if signed_in_by_sso_before else 0)
+    [entry] = audit_entries("sso.login_refused")
+    assert entry.detail["reason"] == "inactive"
+    assert entry.detail["matched_by"] == ("link" if signed_in_by_sso_before else "employee_number")
+    assert "eyJ" not in json.dumps(entry.detail) and "token" not in json.dumps(entry.detail)
 
 
 @pytest.fixture
@@ -234,26 +253,91 @@ def test_login_page_offers_the_provider_and_can_hide_the_password_form(client, s
     assert 'name="password"' in client.get("/accounts/login/?password=1").content.decode()
 
 
-HOTLINE_PATHS = ["/hotline/", "/hotline", "/hotline/followup/", "/hotline/language/", "/hotline/cases/"]
+@pytest.fixture
+def hotline_open(db, fast_hotline_crypto):
+    """A designated handler with a key, so the intake takes reports (without one it answers 503)."""
+    compliance = f.person(groups=(roles.COMPLIANCE_EDITORS,))
+    f.enrol_totp(compliance)
+    handler = f.person(groups=(roles.DESIGNATED_HANDLERS,))
+    f.enrol_totp(handler)
+    hotline_factories.designate(person=handler, by=compliance)
+    # The handler sets up a key pair on the hotline's own page, as in the product.
+    handler_client = Client()
+    handler_client.force_login(handler)
+    passphrase = "correct horse battery staple"
+    key = handler_client.post("/hotline/cases/key/", {"passphrase": passphrase, "passphrase_again": passphrase})
+    assert key.status_code == 200 and key.context["recovery_key"]
+    return handler
 
 
-@pytest.mark.parametrize("path", HOTLINE_PATHS)
+def hotline_walk(client) -> list:
+    """Every public hotline request a reporter makes: the intake, a report, the follow-up with the
+    receipt, a reply; and the paths around them. The responses, in order."""
+    responses = []
+
+    def keep(response):
+        responses.append(response)
+        return response
+
+    intake = keep(client.get("/hotline/"))
+    assert intake.status_code == 200
+    filed = keep(
+        client.post("/hotline/", {"form_token": intake.context["form_token"], "category": "other", "what": "x"})
+    )
+    receipt = filed.context["receipt"].code
+    keep(client.get("/hotline/followup/"))
+    followup = keep(client.post("/hotline/followup/", {"code": receipt}))
+    keep(client.post("/hotline/followup/case/", {"token": followup.context["token"], "action": "reply", "text": "y"}))
+    for path in ("/hotline", "/hotline/language/", "/hotline/cases/", "/hotline/no-such-page/"):
+        keep(client.get(path))
+        keep(client.post(path))
+    return responses
+
+
+@pytest.mark.parametrize("signed_in_by_sso", [False, True])
 def test_no_hotline_response_redirects_to_the_provider_or_sets_a_cookie(
-    client, sso_settings, oidc_provider, sales, path
+    client, sso_settings, oidc_provider, sales, hotline_open, signed_in_by_sso
 ):
     sso_settings(sso_only=True)
-    for method in (client.get, client.post):
-        response = method(path)
-        assert not response.get("Location", "").startswith(oidc_provider.url)
-        assert not response.cookies, f"{method.__name__} {path} set {list(response.cookies)}"
+    if signed_in_by_sso:
+        sso_login(client, oidc_provider, "sales@example.jp")
+        assert signed_in_person(client) == sales
+
+    responses = hotline_walk(client)
+
+    assert len(responses) == 13
+    for response in responses:
+        what = f"{response.request['REQUEST_METHOD']} {response.request['PATH_INFO']}"
+        assert not response.get("Location", "").startswith(oidc_provider.url), what
+        assert oidc_provider.url not in response.content.decode(errors="replace"), what
+        if response.request["PATH_INFO"].startswith("/hotline/cases/"):
+            # The handlers' pages are staff pages behind the portal's own login: a signed-in
+            # non-handler gets the portal's 404 page (with its CSRF cookie), never the SSO state.
+            assert settings.SESSION_COOKIE_NAME not in response.cookies, what
+            continue
+        assert not response.cookies, f"{what} set {list(response.cookies)}"
+        # The SSO session is neither read nor touched: every public hotline request is anonymous.
+        assert not response.wsgi_request.user.is_authenticated, what
+    if signed_in_by_sso:
+        # ... and the portal session outside the hotline is still there, unchanged.
+        assert signed_in_person(client) == sales
 
 
-def test_the_public_hotline_never_reads_the_sso_session(client, sso_settings, oidc_provider, sales):
-    sso_login(client, oidc_provider, "sales@example.jp")
+def test_more_than_one_provider_each_with_its_own_button(client, sso_settings, oidc_provider):
+    environ = {
+        **oidc_provider.portal_environ(),
+        "PORTAL_OIDC_PROVIDERS": "demo, second",
+        "PORTAL_OIDC_SECOND_ISSUER": oidc_provider.issuer,
+        "PORTAL_OIDC_SECOND_CLIENT_ID": "another-client",
+        "PORTAL_OIDC_SECOND_CLIENT_SECRET": "another-secret",
+        "PORTAL_OIDC_SECOND_NAME": "第二ID",
+    }
+    sso_settings().SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": oidc_apps_from_environ(environ)}}
 
-    response = client.get("/hotline/")
+    page = client.get("/accounts/login/").content.decode()
 
-    # The intake page (503 while no handler is registered, as here) sees an anonymous visitor.
-    assert "Location" not in response
-    assert not response.wsgi_request.user.is_authenticated
-    assert not response.cookies
+    assert "デモ社内IDでログイン" in page and "第二IDでログイン" in page
+    assert 'action="/accounts/oidc/demo/login/' in page and 'action="/accounts/oidc/second/login/' in page
+    start = client.post("/accounts/oidc/second/login/")
+    assert start.status_code == 302 and start["Location"].startswith(oidc_provider.issuer)
+    assert parse_qs(urlsplit(start["Location"]).query)["client_id"] == ["another-client"]
