@@ -63,3 +63,7 @@ def _register_and_sign_in(page) -> None:
     page.locator("#passkey_login").click()
     page.wait_for_url(lambda url: "/accounts/" not in url)
     assert page.get_by_text("千田").first.is_visible()
+    # The virtual authenticator signed the portal's challenge with the registered credential.
+    [used] = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})["credentials"]
+    assert used["credentialId"] == credential["credentialId"]
+    assert used["signCount"] > credential["signCount"]
