@@ -1,6 +1,6 @@
 """What an uploaded file is, judged by its content and never by its name: one check for the files
 people hand in, enquiry attachments (enquiries/attachments.py) and hotline files
-(whistleblowing/services.py). Each caller says which kinds it accepts and words its own messages.
+(whistleblowing/records.py). Each caller says which kinds it accepts and words its own messages.
 
 It lives in `audit`, the app at the bottom of the dependency graph (it imports only Django), which
 enquiries and whistleblowing already import: neither needs `portal` for it, and no cycle can form.

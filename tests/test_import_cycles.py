@@ -28,9 +28,6 @@ KNOWN_CYCLES = {
             "training.views",
         }
     ),
-    # A service enqueues a task whose body calls back into the services: the task belongs beside
-    # the service it runs, or the enqueueing in the caller.
-    frozenset({"whistleblowing.services", "whistleblowing.tasks"}),
 }
 
 

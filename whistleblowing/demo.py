@@ -13,9 +13,9 @@ from django.contrib.auth.models import Group
 from people.models import Person
 from people.roles import COMPLIANCE_EDITORS
 
+from .handlers import designate_handler, designation_approve, handler_key_setup
 from .models import HandlerDesignation, HandlerKey
 from .selectors import active_designation
-from .services import designate_handler, designation_approve, handler_key_setup
 
 DEMO_HANDLERS = ["handler@example.jp"]
 DESIGNATED_BY = "compliance@example.jp"

@@ -1,4 +1,4 @@
-"""Reads of the hotline. Nothing here decrypts; decryption is a recorded act in services."""
+"""Reads of the hotline. Nothing here decrypts; decryption is a recorded act in casework."""
 
 import datetime
 from collections import Counter

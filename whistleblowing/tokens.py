@@ -20,7 +20,7 @@ from . import crypto
 INTAKE_SALT = "whistleblowing.intake"
 FOLLOWUP_SALT = "whistleblowing.followup"
 # Also the longest HOTLINE_INTAKE_TOKEN_MAX_AGE_SECONDS may be: used tokens are remembered this
-# long (services.INTAKE_NONCE_KEEP_SECONDS), so an older one could be sent twice.
+# long (reporter.INTAKE_NONCE_KEEP_SECONDS), so an older one could be sent twice.
 INTAKE_MAX_AGE = 4 * 60 * 60
 FOLLOWUP_MAX_AGE = 30 * 60
 

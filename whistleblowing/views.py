@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from people.models import Person
 
-from . import crypto, keysession, limits, selectors, services, tokens
+from . import casework, crypto, handlers, keysession, limits, records, reporter, selectors, tokens
 from .forms import (
     ConflictForm,
     EntryForm,
@@ -50,8 +50,8 @@ def _fallback_contact() -> str:
     )
 
 
-def _uploads(request) -> tuple[list[services.Upload], list[str]]:
-    uploads = [services.Upload(name=f.name, data=f.read()) for f in request.FILES.getlist("attachments")]
+def _uploads(request) -> tuple[list[records.Upload], list[str]]:
+    uploads = [records.Upload(name=f.name, data=f.read()) for f in request.FILES.getlist("attachments")]
     oversized = getattr(request, "hotline_oversized", [])
     return uploads, [
         _("%(name)s is larger than 10 MB.") % {"name": (name or "").rsplit("/", 1)[-1]} for name in oversized
@@ -105,7 +105,7 @@ def intake(request):
             form.add_error("attachments", message)
         if nonce is not None and form.is_valid() and not upload_errors:
             data = form.cleaned_data
-            report = services.ReportInput(
+            report = reporter.ReportInput(
                 category=data["category"],
                 what=data["what"],
                 when=data["when"],
@@ -115,12 +115,12 @@ def intake(request):
                 excluded_handler_ids=[d.person_id for d in designations if str(d.pk) in data["excluded"]],
             )
             try:
-                services.check_uploads(uploads)
+                records.check_uploads(uploads)
                 if not limits.intake_allowed():
                     return _intake_busy(request, form)
-                if not services.intake_nonce_use(nonce=nonce):
+                if not reporter.intake_nonce_use(nonce=nonce):
                     return render(request, "whistleblowing/already_sent.html", status=409)
-                case, receipt = services.report_submit(report=report, uploads=uploads)
+                case, receipt = reporter.report_submit(report=report, uploads=uploads)
             except ValidationError as exc:
                 for message in exc.messages:
                     form.add_error(None, message)
@@ -136,8 +136,8 @@ def followup(request):
     form = FollowupLoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            case, report_key = services.followup_open(code=form.cleaned_data["code"])
-        except services.FollowupDelayed as exc:
+            case, report_key = reporter.followup_open(code=form.cleaned_data["code"])
+        except reporter.FollowupDelayed as exc:
             form.add_error(
                 None,
                 _(
@@ -148,7 +148,7 @@ def followup(request):
                 )
                 % {"seconds": exc.seconds},
             )
-        except services.ReceiptRejected:
+        except reporter.ReceiptRejected:
             form.add_error("code", _("This receipt code was not recognised. Check it and try again."))
         else:
             return _reporter_case(request, case, report_key)
@@ -159,8 +159,8 @@ def _reporter_case(request, case, report_key, *, form=None, sent=False, status=2
     context = {
         "case": case,
         "content": crypto.decrypt_json(report_key, case.content_box),
-        "entries": services.decrypt_entries(case=case, report_key=report_key, for_reporter=True),
-        "files": services.decrypt_files(case=case, report_key=report_key),
+        "entries": casework.decrypt_entries(case=case, report_key=report_key, for_reporter=True),
+        "files": casework.decrypt_files(case=case, report_key=report_key),
         "form": form or ReporterReplyForm(),
         "token": tokens.followup_token(case_public_id=case.public_id, report_key=report_key),
         "sent": sent,
@@ -188,7 +188,7 @@ def followup_case(request):
         form.add_error("attachments", message)
     if form.is_valid() and not upload_errors:
         try:
-            services.reporter_reply(case=case, report_key=report_key, text=form.cleaned_data["text"], uploads=uploads)
+            reporter.reporter_reply(case=case, report_key=report_key, text=form.cleaned_data["text"], uploads=uploads)
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
@@ -297,8 +297,8 @@ def _report_key(request, case):
     if response is not None:
         return None, response
     try:
-        return services.case_report_key(case=case, handler=request.user, private_key=private_key), None
-    except services.CaseAccessDenied:
+        return casework.case_report_key(case=case, handler=request.user, private_key=private_key), None
+    except casework.CaseAccessDenied:
         raise Http404
 
 
@@ -310,7 +310,7 @@ def case_list(request):
     today = timezone.localdate()
     cases = list(selectors.cases_for_handler(person=request.user))
     rows = [(case, selectors.case_deadlines(case, today=today)) for case in cases]
-    services.record_case_list_view(handler=request.user)
+    casework.record_case_list_view(handler=request.user)
     return render(
         request,
         "whistleblowing/case_list.html",
@@ -326,12 +326,12 @@ def key_setup(request):
     form = KeySetupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            recovery = services.handler_key_setup(person=request.user, passphrase=form.cleaned_data["passphrase"])
+            recovery = handlers.handler_key_setup(person=request.user, passphrase=form.cleaned_data["passphrase"])
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error("passphrase", message)
         else:
-            private_key = services.handler_key_unlock(person=request.user, passphrase=form.cleaned_data["passphrase"])
+            private_key = handlers.handler_key_unlock(person=request.user, passphrase=form.cleaned_data["passphrase"])
             response = render(request, "whistleblowing/recovery_key.html", {"recovery_key": recovery})
             keysession.store(request, response, private_key)
             return response
@@ -355,7 +355,7 @@ def unlock(request):
     form = UnlockForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            private_key = services.handler_key_unlock(person=request.user, passphrase=form.cleaned_data["passphrase"])
+            private_key = handlers.handler_key_unlock(person=request.user, passphrase=form.cleaned_data["passphrase"])
         except ValidationError as exc:
             form.add_error("passphrase", exc.messages[0])
         else:
@@ -382,7 +382,7 @@ def recover(request):
     form = RecoverForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            private_key, recovery = services.handler_key_recover(
+            private_key, recovery = handlers.handler_key_recover(
                 person=request.user,
                 recovery_key=form.cleaned_data["recovery_key"],
                 new_passphrase=form.cleaned_data["passphrase"],
@@ -407,7 +407,7 @@ def register(request):
     if request.method == "POST":
         designation = get_object_or_404(selectors.proposed_designations(), pk=request.POST.get("designation") or 0)
         try:
-            services.designation_approve(designation=designation, by=request.user)
+            handlers.designation_approve(designation=designation, by=request.user)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -431,7 +431,7 @@ def case_conflict(request, public_id):
     if request.method == "POST" and form.is_valid():
         has_conflict = form.cleaned_data["declaration"] == "yes"
         try:
-            services.conflict_declare(case=case, handler=request.user, has_conflict=has_conflict)
+            casework.conflict_declare(case=case, handler=request.user, has_conflict=has_conflict)
         except ValidationError as exc:
             form.add_error(None, exc.messages[0])
         else:
@@ -440,7 +440,7 @@ def case_conflict(request, public_id):
                 return redirect("whistleblowing:case_list")
             return redirect("whistleblowing:case_detail", public_id=case.public_id)
     else:
-        services.record_case_view(handler=request.user, case=case, page="conflict")
+        casework.record_case_view(handler=request.user, case=case, page="conflict")
     sole_handler = not case.keys.exclude(handler=request.user).exists()
     return render(
         request, "whistleblowing/case_conflict.html", {"case": case, "form": form, "sole_handler": sole_handler}
@@ -449,8 +449,8 @@ def case_conflict(request, public_id):
 
 def _detail(request, case, report_key, *, forms=None, identity=None, status=200):
     forms = forms or {}
-    opened = services.case_open(case=case, handler=request.user, report_key=report_key)
-    allowed = services.TRANSITIONS.get(case.status, set())
+    opened = casework.case_open(case=case, handler=request.user, report_key=report_key)
+    allowed = casework.TRANSITIONS.get(case.status, set())
     status_form = forms.get("status") or StatusForm()
     status_form.fields["status"].choices = [(s.value, s.label) for s in Case.Status if s in allowed]
     candidates = [
@@ -501,7 +501,7 @@ def case_status(request, public_id):
     form = StatusForm(request.POST)
     if form.is_valid():
         try:
-            services.case_change_status(
+            casework.case_change_status(
                 case=case,
                 handler=request.user,
                 report_key=report_key,
@@ -525,7 +525,7 @@ def case_entry(request, public_id):
     form = EntryForm(request.POST)
     if form.is_valid():
         try:
-            services.case_add_entry(
+            casework.case_add_entry(
                 case=case,
                 handler=request.user,
                 report_key=report_key,
@@ -551,7 +551,7 @@ def case_grant(request, public_id):
     if form.is_valid():
         grantee = Person.objects.get(pk=form.cleaned_data["handler"])
         try:
-            services.case_grant(case=case, granter=request.user, grantee=grantee, report_key=report_key)
+            casework.case_grant(case=case, granter=request.user, grantee=grantee, report_key=report_key)
         except ValidationError as exc:
             form.add_error(None, exc.messages[0])
         else:
@@ -569,7 +569,7 @@ def case_measure(request, public_id):
     form = MeasureForm(request.POST)
     if form.is_valid():
         try:
-            services.measure_add(case=case, handler=request.user, report_key=report_key, **form.cleaned_data)
+            casework.measure_add(case=case, handler=request.user, report_key=report_key, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc.messages[0])
         else:
@@ -590,18 +590,18 @@ def case_identity(request, public_id):
     try:
         if action == "request":
             if form.is_valid():
-                services.identity_request(
+                casework.identity_request(
                     case=case, handler=request.user, report_key=report_key, reason=form.cleaned_data["reason"]
                 )
                 messages.success(request, _("Your request is recorded. Another handler on the case must approve it."))
                 return redirect("whistleblowing:case_detail", public_id=case.public_id)
         elif action == "approve":
             identity_request = get_object_or_404(IdentityRequest, case=case, pk=request.POST.get("request") or 0)
-            services.identity_approve(identity_request=identity_request, handler=request.user, report_key=report_key)
+            casework.identity_approve(identity_request=identity_request, handler=request.user, report_key=report_key)
             messages.success(request, _("You approved the request to see the reporter's identity."))
             return redirect("whistleblowing:case_detail", public_id=case.public_id)
         elif action == "reveal":
-            identity = services.identity_reveal(case=case, handler=request.user, report_key=report_key)
+            identity = casework.identity_reveal(case=case, handler=request.user, report_key=report_key)
             return _detail(request, case, report_key, identity=identity)
         else:
             raise Http404
@@ -624,7 +624,7 @@ def case_file(request, public_id, file_id):
     case_file = get_object_or_404(CaseFile, case=case, public_id=file_id)
     original = request.GET.get("original") == "1"
     try:
-        meta, data = services.case_file_open(
+        meta, data = casework.case_file_open(
             case_file=case_file, handler=request.user, report_key=report_key, original=original
         )
     except ValidationError:

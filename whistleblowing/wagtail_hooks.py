@@ -25,7 +25,7 @@ from wagtail.permissions import register_permission_policy
 from people.models import Person
 from people.roles import COMPLIANCE_EDITORS, DESIGNATED_HANDLERS
 
-from . import selectors, services
+from . import handlers, selectors
 from .models import HandlerDesignation
 
 REGISTER_ACTIONS = {"add", "change", "view"}
@@ -126,7 +126,7 @@ class ServiceFormMixin:
 
 class DesignateView(ServiceFormMixin, CreateView):
     def save_instance(self):
-        return services.designate_handler(
+        return handlers.designate_handler(
             person=self.form.cleaned_data["person"],
             by=self.request.user,
             designated_on=self.form.cleaned_data["designated_on"],
@@ -143,8 +143,8 @@ class RevokeView(ServiceFormMixin, EditView):
 
     def save_instance(self):
         if isinstance(self.form, ApproveForm):
-            return services.designation_approve(designation=self.object, by=self.request.user)
-        return services.revoke_designation(designation=self.object, by=self.request.user)
+            return handlers.designation_approve(designation=self.object, by=self.request.user)
+        return handlers.revoke_designation(designation=self.object, by=self.request.user)
 
 
 class DesignationViewSet(ModelViewSet):
@@ -172,7 +172,8 @@ def register_designations():
 
 @hooks.register("portal_staff_nav")
 def hotline_staff_nav(request):
-    # The group mirrors the designation (see services); checking it first spares everyone else a query.
+    # The group mirrors the designation (see handlers.designation_approve); checking it first spares
+    # everyone else a query.
     if request.user.in_group(DESIGNATED_HANDLERS) and selectors.is_designated(person=request.user):
         return [{"url": reverse("whistleblowing:case_list"), "label": pgettext_lazy("hotline", "Hotline cases")}]
     return []

@@ -25,7 +25,7 @@ def _ensure_receiving_handler(e2e_server, page, url):
     e2e_server.manage(
         "shell",
         "-c",
-        "from people.models import Person; from whistleblowing.services import handler_key_setup; "
+        "from people.models import Person; from whistleblowing.handlers import handler_key_setup; "
         "handler_key_setup(person=Person.objects.get(email='handler@example.jp'), "
         f"passphrase='{HANDLER_PASSPHRASE_FALLBACK}')",
     )

@@ -24,11 +24,11 @@ SETUP = f"""
 from io import StringIO
 from people.demo import load as load_people
 from people.models import Person
-from whistleblowing import services
+from whistleblowing import reporter
 load_people(StringIO())
 from whistleblowing.demo import load as load_hotline
 load_hotline(StringIO())  # designated by two people, with the demo key pair
-services.report_submit(report=services.ReportInput(category="conduct_rules", what="{MARKER} 端末で閲覧"), uploads=[])
+reporter.report_submit(report=reporter.ReportInput(category="conduct_rules", what="{MARKER} 端末で閲覧"), uploads=[])
 """
 
 SNAPSHOT = """

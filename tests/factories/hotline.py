@@ -2,7 +2,7 @@
 
 from people.models import Person
 from people.roles import COMPLIANCE_EDITORS
-from whistleblowing import services
+from whistleblowing import handlers
 from whistleblowing.models import HandlerDesignation
 
 from . import people as pf
@@ -21,5 +21,5 @@ def second_approver() -> Person:
 
 def designate(*, person: Person, by: Person, approver: Person | None = None) -> HandlerDesignation:
     """Propose `person` as `by`, then approve as `approver` (by default a second compliance editor)."""
-    designation = services.designate_handler(person=person, by=by)
-    return services.designation_approve(designation=designation, by=approver or second_approver())
+    designation = handlers.designate_handler(person=person, by=by)
+    return handlers.designation_approve(designation=designation, by=approver or second_approver())

@@ -46,7 +46,7 @@ def test_the_other_uploads_have_their_own_limits():
     from enquiries.attachments import max_bytes
     from people.admin_views import MAX_UPLOAD_BYTES
     from whistleblowing.middleware import InMemoryUploadHandler
-    from whistleblowing.services import MAX_FILE_BYTES, MAX_FILES
+    from whistleblowing.records import MAX_FILE_BYTES, MAX_FILES
 
     assert max_bytes() == 5 * 1024 * 1024
     assert MAX_UPLOAD_BYTES == 50 * 1024 * 1024

@@ -37,7 +37,7 @@ from tests.factories import people as pf
 from tests.reports.conftest import world  # noqa: F401 - fixture
 from tests.training.conftest import make_module, make_quiz, org, training_index  # noqa: F401 - fixtures
 from training.models import Assignment, AttestationDocument, Certificate, TransferChecklist
-from whistleblowing import services as hotline
+from whistleblowing import handlers, reporter
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +117,7 @@ def people(world, mfa_user):  # noqa: F811
     compliance = mfa_user(COMPLIANCE_EDITORS, TRAINING_ADMINISTRATORS, ENQUIRY_RESPONDERS, email="c@example.jp")
     handler = mfa_user(DESIGNATED_HANDLERS, email="handler@example.jp")
     hotline_factories.designate(person=handler, by=compliance)
-    hotline.handler_key_setup(person=handler, passphrase=PASSPHRASE)
+    handlers.handler_key_setup(person=handler, passphrase=PASSPHRASE)
     site_admin = mfa_user(
         SITE_ADMINISTRATORS, email="it@example.jp", is_superuser=True, is_staff=True, hr_managed=False
     )
@@ -136,8 +136,8 @@ def people(world, mfa_user):  # noqa: F811
 def rows(people, fast_hotline_crypto):
     owner, compliance = people["owner"], people["compliance"]
     enquiry = enquiry_submit(asker=owner, subject="端末について", body="NW端末が置いてありますが使ってよいですか")
-    case, _receipt = hotline.report_submit(
-        report=hotline.ReportInput(category="conduct_rules", what="閲覧の疑い"), uploads=[]
+    case, _receipt = reporter.report_submit(
+        report=reporter.ReportInput(category="conduct_rules", what="閲覧の疑い"), uploads=[]
     )
     assignment = Assignment.objects.filter(person=owner, completed_at__isnull=False).first()
     certificate = Certificate.objects.filter(assignment__person=owner).first() or __import__(

@@ -47,8 +47,7 @@ from tests.factories import hotline as hotline_factories
 from tests.factories import people as pf
 from training import services as training_services
 from training.models import TrainingIndexPage, TrainingModulePage, TransferChecklist
-from whistleblowing import services as hotline
-from whistleblowing import tokens
+from whistleblowing import casework, handlers, reporter, tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +114,7 @@ class World:
     def handler(self):
         person = self._mfa(DESIGNATED_HANDLERS, email="handler@example.jp")
         hotline_factories.designate(person=person, by=self.compliance)
-        person.recovery_key = hotline.handler_key_setup(person=person, passphrase=PASSPHRASE)
+        person.recovery_key = handlers.handler_key_setup(person=person, passphrase=PASSPHRASE)
         return person
 
     @cached_property
@@ -167,8 +166,8 @@ class World:
     @cached_property
     def case_and_receipt(self):
         self.handler  # noqa: B018 - sealed for the handler, who must exist first
-        return hotline.report_submit(
-            report=hotline.ReportInput(category="conduct_rules", what="閲覧の疑い"), uploads=[]
+        return reporter.report_submit(
+            report=reporter.ReportInput(category="conduct_rules", what="閲覧の疑い"), uploads=[]
         )
 
     @property
@@ -177,25 +176,25 @@ class World:
 
     @cached_property
     def case_url(self) -> str:
-        hotline.conflict_declare(case=self.case, handler=self.handler, has_conflict=False)
+        casework.conflict_declare(case=self.case, handler=self.handler, has_conflict=False)
         return f"/hotline/cases/{self.case.public_id}/"
 
     @cached_property
     def substantiated_case_url(self) -> str:
         url = self.case_url
-        private_key = hotline.handler_key_unlock(person=self.handler, passphrase=PASSPHRASE)
-        report_key = hotline.case_report_key(case=self.case, handler=self.handler, private_key=private_key)
+        private_key = handlers.handler_key_unlock(person=self.handler, passphrase=PASSPHRASE)
+        report_key = casework.case_report_key(case=self.case, handler=self.handler, private_key=private_key)
         for status in ("acknowledged", "investigating", "substantiated"):
-            hotline.case_change_status(case=self.case, handler=self.handler, report_key=report_key, status=status)
+            casework.case_change_status(case=self.case, handler=self.handler, report_key=report_key, status=status)
         return url
 
     @cached_property
     def identity_case_url(self) -> str:
         """A report that names its reporter, so the handler's page offers the identity form."""
         self.handler  # noqa: B018
-        report = hotline.ReportInput(category="conduct_rules", what="閲覧の疑い", identity="八戸 花子")
-        case, _receipt = hotline.report_submit(report=report, uploads=[])
-        hotline.conflict_declare(case=case, handler=self.handler, has_conflict=False)
+        report = reporter.ReportInput(category="conduct_rules", what="閲覧の疑い", identity="八戸 花子")
+        case, _receipt = reporter.report_submit(report=report, uploads=[])
+        casework.conflict_declare(case=case, handler=self.handler, has_conflict=False)
         return f"/hotline/cases/{case.public_id}/"
 
     @cached_property
@@ -204,12 +203,12 @@ class World:
         url = self.case_url
         other = self._mfa(DESIGNATED_HANDLERS, email="handler-two@example.jp")
         hotline_factories.designate(person=other, by=self.compliance)
-        hotline.handler_key_setup(person=other, passphrase=PASSPHRASE)
+        handlers.handler_key_setup(person=other, passphrase=PASSPHRASE)
         return url
 
     @cached_property
     def followup_token(self) -> str:
-        case, report_key = hotline.followup_open(code=self.case_and_receipt[1].code)
+        case, report_key = reporter.followup_open(code=self.case_and_receipt[1].code)
         return tokens.followup_token(case_public_id=case.public_id, report_key=report_key)
 
     # --- quizzes and training ------------------------------------------------------------
@@ -406,7 +405,7 @@ def report_escaped(w: World, response):
 
     case = Case.objects.order_by("-pk").first()
     client = w.client("handler")
-    hotline.conflict_declare(case=case, handler=w.handler, has_conflict=False)
+    casework.conflict_declare(case=case, handler=w.handler, has_conflict=False)
     page = client.get(f"/hotline/cases/{case.public_id}/").content.decode()
     assert "&lt;script&gt;alert(" in page
     assert not any(fragment in page for fragment in UNESCAPED)
@@ -449,7 +448,7 @@ def note_stored_without_nul(w: World, response):
 def key_unchanged(w: World, response):
     from whistleblowing.models import HandlerKey
 
-    assert hotline.handler_key_unlock(person=w.handler, passphrase=PASSPHRASE)  # the old passphrase still opens it
+    assert handlers.handler_key_unlock(person=w.handler, passphrase=PASSPHRASE)  # the old passphrase still opens it
     assert HandlerKey.objects.filter(person=w.handler).count() == 1
 
 

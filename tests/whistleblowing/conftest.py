@@ -3,7 +3,7 @@ from django.test import Client
 
 from people.roles import DESIGNATED_HANDLERS
 from tests.factories import hotline as hotline_factories
-from whistleblowing import services
+from whistleblowing import handlers, reporter
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -28,7 +28,7 @@ def make_handler(mfa_user, compliance):
         person = mfa_user(DESIGNATED_HANDLERS, **kwargs)
         hotline_factories.designate(person=person, by=compliance)
         if with_key:
-            person.recovery_key = services.handler_key_setup(person=person, passphrase=PASSPHRASE)
+            person.recovery_key = handlers.handler_key_setup(person=person, passphrase=PASSPHRASE)
         return person
 
     return make
@@ -42,13 +42,13 @@ def handler(make_handler):
 @pytest.fixture
 def file_report():
     def do(*, what="Someone looked at competitors' customer data.", excluded=(), uploads=(), **extra):
-        report = services.ReportInput(
+        report = reporter.ReportInput(
             category=extra.pop("category", "conduct_rules"),
             what=what,
             excluded_handler_ids=[p.pk for p in excluded],
             **extra,
         )
-        return services.report_submit(report=report, uploads=list(uploads))
+        return reporter.report_submit(report=report, uploads=list(uploads))
 
     return do
 
@@ -69,4 +69,4 @@ def handler_client():
 
 
 def private_key(person) -> bytes:
-    return services.handler_key_unlock(person=person, passphrase=PASSPHRASE)
+    return handlers.handler_key_unlock(person=person, passphrase=PASSPHRASE)

@@ -6,7 +6,7 @@ from django.test import Client
 
 from people.roles import COMPLIANCE_EDITORS, DESIGNATED_HANDLERS, SITE_ADMINISTRATORS
 from tests.factories import hotline as hotline_factories
-from whistleblowing import crypto, services
+from whistleblowing import casework, crypto, handlers
 from whistleblowing.models import CaseKey, HandlerKey
 
 from .conftest import PASSPHRASE, private_key
@@ -58,9 +58,9 @@ def test_excluded_handler_has_no_sealed_key_and_cannot_read_even_with_the_databa
     assert client.get(f"/hotline/cases/{case.public_id}/").status_code == 404
     assert "EXCLUSION-MARKER" not in client.get("/hotline/cases/").content.decode()
     # Nor can another handler grant it to them.
-    report_key = services.case_report_key(case=case, handler=handler, private_key=private_key(handler))
+    report_key = casework.case_report_key(case=case, handler=handler, private_key=private_key(handler))
     with pytest.raises(ValidationError):
-        services.case_grant(case=case, granter=handler, grantee=excluded, report_key=report_key)
+        casework.case_grant(case=case, granter=handler, grantee=excluded, report_key=report_key)
     assert not CaseKey.objects.filter(case=case, handler=excluded).exists()
 
 
@@ -75,7 +75,7 @@ def test_revoking_a_designation_removes_access_at_once(compliance, handler, hand
     client.post(f"/hotline/cases/{case.public_id}/conflict/", {"declaration": "no"})
     assert client.get(f"/hotline/cases/{case.public_id}/").status_code == 200
     designation = handler.hotline_designations.get()
-    services.revoke_designation(designation=designation, by=compliance)
+    handlers.revoke_designation(designation=designation, by=compliance)
     # Same browser session, key still "unlocked": the register is consulted on every request.
     assert client.get(f"/hotline/cases/{case.public_id}/").status_code == 404
     assert client.get("/hotline/cases/").status_code == 404
@@ -106,9 +106,9 @@ def test_handler_without_a_key_is_sent_to_key_setup_and_cannot_be_granted(make_h
     response = client.get("/hotline/cases/")
     assert response.status_code == 302 and response["Location"] == "/hotline/cases/key/"
     case, _ = file_report()
-    report_key = services.case_report_key(case=case, handler=handler, private_key=private_key(handler))
+    report_key = casework.case_report_key(case=case, handler=handler, private_key=private_key(handler))
     with pytest.raises(ValidationError):
-        services.case_grant(case=case, granter=handler, grantee=newcomer, report_key=report_key)
+        casework.case_grant(case=case, granter=handler, grantee=newcomer, report_key=report_key)
 
 
 def test_handler_without_mfa_is_sent_to_enrolment(make_person, compliance):
@@ -138,17 +138,17 @@ def test_key_setup_shows_a_recovery_key_once_and_unlocks(make_handler):
 def test_recovery_key_restores_access_with_a_new_passphrase(handler, file_report):
     case, _ = file_report()
     with pytest.raises(ValidationError):
-        services.handler_key_recover(person=handler, recovery_key="WRONG-KEY", new_passphrase="another long passphrase")
-    private, new_recovery = services.handler_key_recover(
+        handlers.handler_key_recover(person=handler, recovery_key="WRONG-KEY", new_passphrase="another long passphrase")
+    private, new_recovery = handlers.handler_key_recover(
         person=handler, recovery_key=handler.recovery_key.lower(), new_passphrase="another long passphrase"
     )
     assert new_recovery != handler.recovery_key
     with pytest.raises(ValidationError):
-        services.handler_key_unlock(person=handler, passphrase=PASSPHRASE)
-    assert services.handler_key_unlock(person=handler, passphrase="another long passphrase") == private
-    assert services.case_report_key(case=case, handler=handler, private_key=private)
+        handlers.handler_key_unlock(person=handler, passphrase=PASSPHRASE)
+    assert handlers.handler_key_unlock(person=handler, passphrase="another long passphrase") == private
+    assert casework.case_report_key(case=case, handler=handler, private_key=private)
     with pytest.raises(ValidationError):  # the old recovery key is spent
-        services.handler_key_recover(
+        handlers.handler_key_recover(
             person=handler, recovery_key=handler.recovery_key, new_passphrase="otter-lantern-quarry-mosaic-41"
         )
 
@@ -244,8 +244,8 @@ def test_a_handler_without_a_key_yet_can_be_excluded_and_is_never_granted_the_ca
     form = client.get("/hotline/").context["form"]
     assert str(newcomer) in dict(form.fields["excluded"].choices).values()
     case, _ = file_report(excluded=[newcomer])
-    services.handler_key_setup(person=newcomer, passphrase=PASSPHRASE)
-    report_key = services.case_report_key(case=case, handler=handler, private_key=private_key(handler))
+    handlers.handler_key_setup(person=newcomer, passphrase=PASSPHRASE)
+    report_key = casework.case_report_key(case=case, handler=handler, private_key=private_key(handler))
     with pytest.raises(ValidationError):
-        services.case_grant(case=case, granter=handler, grantee=newcomer, report_key=report_key)
+        casework.case_grant(case=case, granter=handler, grantee=newcomer, report_key=report_key)
     assert not CaseKey.objects.filter(case=case, handler=newcomer).exists()

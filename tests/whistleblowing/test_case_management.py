@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from audit.models import AuditEntry
-from whistleblowing import services
+from whistleblowing import casework, periodic, reporter
 from whistleblowing.models import Case, CaseEntry, CaseKey, ConflictDeclaration
 
 from .conftest import private_key
@@ -21,7 +21,7 @@ def opened(handler, handler_client, file_report):
 
 
 def _key(case, handler):
-    return services.case_report_key(case=case, handler=handler, private_key=private_key(handler))
+    return casework.case_report_key(case=case, handler=handler, private_key=private_key(handler))
 
 
 def test_a_handler_must_declare_before_first_opening_a_case(handler, handler_client, file_report):
@@ -44,7 +44,7 @@ def test_declaring_a_conflict_removes_the_handlers_key(handler, make_handler, ha
     assert ConflictDeclaration.objects.get(case=case, handler=colleague).has_conflict
     assert client.get(f"/hotline/cases/{case.public_id}/").status_code == 404
     with pytest.raises(ValidationError):  # and nobody can grant it back to them
-        services.case_grant(case=case, granter=handler, grantee=colleague, report_key=_key(case, handler))
+        casework.case_grant(case=case, granter=handler, grantee=colleague, report_key=_key(case, handler))
 
 
 def test_a_sole_handler_declares_a_conflict_and_the_case_waits_for_a_new_designation(
@@ -67,9 +67,9 @@ def test_a_sole_handler_declares_a_conflict_and_the_case_waits_for_a_new_designa
     newcomer = make_handler("newcomer-after-conflict@example.jp")
     assert "WAITING-CASE-MARKER" in Client().post("/hotline/followup/", {"code": receipt.code}).content.decode()
     assert set(CaseKey.objects.filter(case=case).values_list("handler_id", flat=True)) == {newcomer.pk}
-    assert services.case_report_key(case=case, handler=newcomer, private_key=private_key(newcomer))
+    assert casework.case_report_key(case=case, handler=newcomer, private_key=private_key(newcomer))
     Case.objects.filter(pk=case.pk).update(pending_notice="")
-    assert services.reseal_waiting_case(case=case, report_key=_key(case, newcomer)) == 0
+    assert casework.reseal_waiting_case(case=case, report_key=_key(case, newcomer)) == 0
 
 
 def test_handler_sees_the_report_after_unlocking_only(handler, handler_client, opened):
@@ -125,7 +125,7 @@ def test_a_substantiated_case_closes_only_with_corrective_measures(handler, open
     case.refresh_from_db()
     assert case.status == Case.Status.CLOSED and case.outcome == Case.Outcome.SUBSTANTIATED and case.closed_at
     notices = [
-        body for entry, body in services.decrypt_entries(case=case, report_key=_key(case, handler), for_reporter=True)
+        body for entry, body in casework.decrypt_entries(case=case, report_key=_key(case, handler), for_reporter=True)
     ]
     assert notices[-1]["notice"] == "closed_with_measures"
     page = Client().post("/hotline/followup/", {"code": receipt.code}).content.decode()
@@ -149,11 +149,11 @@ def test_identity_is_shown_only_after_a_second_handler_approves_the_reason(
         assert "Yamada Taro" not in page
     assert not AuditEntry.objects.filter(action="hotline.identity_viewed").exists()
     colleague = make_handler("second-opinion@example.jp")
-    services.case_grant(case=case, granter=handler, grantee=colleague, report_key=_key(case, handler))
+    casework.case_grant(case=case, granter=handler, grantee=colleague, report_key=_key(case, handler))
     # A later request on the case is put to the colleague by a content-free e-mail.
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.identity_request(
+        casework.identity_request(
             case=case, handler=colleague, report_key=_key(case, colleague), reason="To check the reporter's wish"
         )
     assert [m.to for m in mailoutbox] == [[handler.email]] and "Yamada" not in mailoutbox[0].body
@@ -167,7 +167,7 @@ def test_identity_is_shown_only_after_a_second_handler_approves_the_reason(
     assert "Yamada Taro" in client.post(url, {"action": "reveal"}).content.decode()
     notes = [
         b["text"]
-        for e, b in services.decrypt_entries(case=case, report_key=_key(case, handler), for_reporter=False)
+        for e, b in casework.decrypt_entries(case=case, report_key=_key(case, handler), for_reporter=False)
         if e.kind == CaseEntry.Kind.NOTE
     ]
     assert any("retaliation" in note for note in notes)
@@ -279,17 +279,17 @@ def test_new_case_email_carries_no_content_and_no_case_reference(
     for forbidden in identifying:
         assert forbidden not in text
     assert "/hotline/cases/" in text
-    assert services.send_pending_notifications() == 0  # sent once
+    assert periodic.send_pending_notifications() == 0  # sent once
 
 
 def test_reporter_information_is_notified_in_the_next_batch(handler, mailoutbox, file_report):
     case, receipt = file_report()
-    services.send_pending_notifications()
+    periodic.send_pending_notifications()
     mailoutbox.clear()
     page = Client().post("/hotline/followup/", {"code": receipt.code})
     Client().post("/hotline/followup/case/", {"token": page.context["token"], "action": "reply", "text": "more"})
     assert mailoutbox == []
-    assert services.send_pending_notifications() == 1
+    assert periodic.send_pending_notifications() == 1
     assert mailoutbox[0].to == [handler.email]
     assert "追加" in mailoutbox[0].subject  # "a reporter has added information", in Japanese
 
@@ -330,14 +330,14 @@ def test_the_conversation_is_shown_in_the_order_it_happened(handler, file_report
     with time_machine.travel(datetime.datetime(2026, 5, 1, 10, 5, tzinfo=jst), tick=False):
         case, receipt = file_report()
     with time_machine.travel(datetime.datetime(2026, 5, 1, 10, 40, tzinfo=jst), tick=False):
-        services.case_add_entry(
+        casework.case_add_entry(
             case=case, handler=handler, report_key=_key(case, handler), kind=CaseEntry.Kind.MESSAGE, text="FIRST"
         )
     with time_machine.travel(datetime.datetime(2026, 5, 1, 10, 50, tzinfo=jst), tick=False):
-        services.reporter_reply(case=case, report_key=_key(case, handler), text="SECOND", uploads=[])
+        reporter.reporter_reply(case=case, report_key=_key(case, handler), text="SECOND", uploads=[])
     texts = [
         body["text"]
-        for _e, body in services.decrypt_entries(case=case, report_key=_key(case, handler), for_reporter=True)
+        for _e, body in casework.decrypt_entries(case=case, report_key=_key(case, handler), for_reporter=True)
     ]
     assert texts == ["FIRST", "SECOND"]
     page = Client().post("/hotline/followup/", {"code": receipt.code}).content.decode()

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 
-from whistleblowing import selectors, services
+from whistleblowing import casework, periodic, records, selectors
 from whistleblowing.models import Case, CaseEntry, CaseFile, CaseKey, CaseStub
 
 from .conftest import private_key
@@ -23,7 +23,7 @@ def _at(*args):
 
 
 def _key(case, handler):
-    return services.case_report_key(case=case, handler=handler, private_key=private_key(handler))
+    return casework.case_report_key(case=case, handler=handler, private_key=private_key(handler))
 
 
 def _deadlines(case, today):
@@ -41,17 +41,17 @@ def test_deadlines_and_overdue_flags(handler, file_report):
     assert d["feedback"].due_on == datetime.date(2026, 7, 8)  # 3 months after the 7 days, none acknowledged
     assert _deadlines(case, datetime.date(2026, 4, 9))["acknowledge"].overdue
     with time_machine.travel(_at(2026, 4, 3, 9, 0), tick=False):
-        services.case_change_status(case=case, handler=handler, report_key=_key(case, handler), status="acknowledged")
+        casework.case_change_status(case=case, handler=handler, report_key=_key(case, handler), status="acknowledged")
     d = _deadlines(case, datetime.date(2026, 4, 22))
     assert d["acknowledge"].met and not d["acknowledge"].overdue
     assert d["investigation"].overdue
     assert d["feedback"].due_on == datetime.date(2026, 7, 3)  # 3 months from the acknowledgement
     with time_machine.travel(_at(2026, 4, 22, 9, 0), tick=False):
-        services.case_change_status(case=case, handler=handler, report_key=_key(case, handler), status="investigating")
+        casework.case_change_status(case=case, handler=handler, report_key=_key(case, handler), status="investigating")
     d = _deadlines(case, datetime.date(2026, 7, 4))
     assert d["investigation"].met and d["feedback"].overdue
     with time_machine.travel(_at(2026, 7, 4, 9, 0), tick=False):
-        services.case_add_entry(
+        casework.case_add_entry(
             case=case,
             handler=handler,
             report_key=_key(case, handler),
@@ -81,10 +81,10 @@ def test_reminders_go_to_handlers_only_once_a_day_without_content(
     with time_machine.travel(_at(2026, 4, 1, 10, 0), tick=False):
         case, receipt = file_report(what="REMINDER-MARKER", excluded=[bystander])
     with time_machine.travel(_at(2026, 4, 3, 10, 0), tick=False):
-        assert services.send_deadline_reminders() == 0  # nothing due within two days yet
+        assert periodic.send_deadline_reminders() == 0  # nothing due within two days yet
     with time_machine.travel(_at(2026, 4, 6, 10, 0), tick=False):
-        assert services.send_deadline_reminders() == 1
-        assert services.send_deadline_reminders() == 0  # once a day
+        assert periodic.send_deadline_reminders() == 1
+        assert periodic.send_deadline_reminders() == 0  # once a day
     with time_machine.travel(_at(2026, 4, 9, 10, 0), tick=False):
         out = io_call("hotline_reminders")
         assert "1 reminder" in out
@@ -96,10 +96,10 @@ def test_reminders_go_to_handlers_only_once_a_day_without_content(
     # Once acknowledged and noticed, nothing is due until the feedback date approaches.
     with time_machine.travel(_at(2026, 4, 10, 10, 0), tick=False):
         key = _key(case, handler)
-        services.case_change_status(case=case, handler=handler, report_key=key, status="acknowledged")
-        services.case_change_status(case=case, handler=handler, report_key=key, status="investigating")
+        casework.case_change_status(case=case, handler=handler, report_key=key, status="acknowledged")
+        casework.case_change_status(case=case, handler=handler, report_key=key, status="investigating")
     with time_machine.travel(_at(2026, 5, 10, 10, 0), tick=False):
-        assert services.send_deadline_reminders() == 0
+        assert periodic.send_deadline_reminders() == 0
 
 
 def io_call(*args) -> str:
@@ -112,8 +112,8 @@ def io_call(*args) -> str:
 
 def _close(case, handler):
     key = _key(case, handler)
-    services.case_change_status(case=case, handler=handler, report_key=key, status="acknowledged")
-    services.case_change_status(case=case, handler=handler, report_key=key, status="closed")
+    casework.case_change_status(case=case, handler=handler, report_key=key, status="acknowledged")
+    casework.case_change_status(case=case, handler=handler, report_key=key, status="closed")
 
 
 def test_retention_purge_destroys_content_and_files_and_leaves_a_stub(settings, handler, file_report):
@@ -121,11 +121,11 @@ def test_retention_purge_destroys_content_and_files_and_leaves_a_stub(settings, 
     with time_machine.travel(_at(2025, 3, 15, 10, 0), tick=False):
         old, _ = file_report(
             category="fraud",
-            uploads=[services.Upload("old.txt", b"old evidence")],
+            uploads=[records.Upload("old.txt", b"old evidence")],
         )
         _close(old, handler)
     with time_machine.travel(_at(2026, 1, 10, 10, 0), tick=False):
-        recent, _ = file_report(category="harassment", uploads=[services.Upload("new.txt", b"new evidence")])
+        recent, _ = file_report(category="harassment", uploads=[records.Upload("new.txt", b"new evidence")])
         _close(recent, handler)
     media = Path(settings.MEDIA_ROOT)
     assert len([p for p in media.rglob("*") if p.is_file()]) == 2
@@ -153,14 +153,14 @@ def test_retention_purge_destroys_content_and_files_and_leaves_a_stub(settings, 
     }
     assert Case.objects.filter(pk=recent.pk).exists()  # closed too recently
     with time_machine.travel(_at(2026, 3, 20, 10, 0), tick=False):
-        assert services.purge_expired_cases() == 0  # idempotent
+        assert periodic.purge_expired_cases() == 0  # idempotent
 
 
 def test_open_cases_are_never_purged(settings, handler, file_report):
     settings.HOTLINE_RETENTION_DAYS = 1
     with time_machine.travel(_at(2020, 1, 1, 10, 0), tick=False):
         case, _ = file_report()
-    assert services.purge_expired_cases() == 0
+    assert periodic.purge_expired_cases() == 0
     assert Case.objects.filter(pk=case.pk).exists()
 
 
@@ -223,7 +223,7 @@ def test_whole_months_keeps_only_the_whole_calendar_months(start, end, expected)
 
 def test_reporter_sees_status_changes_as_notices(handler, file_report):
     case, receipt = file_report()
-    services.case_change_status(case=case, handler=handler, report_key=_key(case, handler), status="acknowledged")
+    casework.case_change_status(case=case, handler=handler, report_key=_key(case, handler), status="acknowledged")
     client = Client()
     client.cookies["django_language"] = "en"
     page = client.post("/hotline/followup/", {"code": receipt.code}).content.decode()

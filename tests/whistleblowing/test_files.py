@@ -11,7 +11,7 @@ from django.test import Client
 from PIL import Image, PngImagePlugin
 
 from audit.models import AuditEntry
-from whistleblowing import services
+from whistleblowing import records
 from whistleblowing.models import Case, CaseFile
 
 MARKER = "ATTACHMENT-MARKER-5f2c"
@@ -94,12 +94,12 @@ def test_files_are_checked_by_content_not_by_name(handler):
 
 def test_docx_png_jpeg_and_text_are_accepted():
     uploads = [
-        services.Upload("a.docx", _docx()),
-        services.Upload("b.png", _image("PNG")),
-        services.Upload("c.jpg", _image("JPEG")),
-        services.Upload("d.txt", "日本語のメモ".encode()),
+        records.Upload("a.docx", _docx()),
+        records.Upload("b.png", _image("PNG")),
+        records.Upload("c.jpg", _image("JPEG")),
+        records.Upload("d.txt", "日本語のメモ".encode()),
     ]
-    checked = services.check_uploads(uploads)
+    checked = records.check_uploads(uploads)
     assert [c.content_type for c in checked] == [
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "image/png",
@@ -113,7 +113,7 @@ def test_a_zip_that_is_not_a_word_document_is_refused():
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        services.check_uploads([services.Upload("a.docx", _docx(with_document=False))])
+        records.check_uploads([records.Upload("a.docx", _docx(with_document=False))])
 
 
 def test_files_over_10_mb_are_refused_with_a_message_and_nothing_is_stored(handler):

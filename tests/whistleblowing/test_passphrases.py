@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import translation
 
-from whistleblowing import services
+from whistleblowing import handlers
 from whistleblowing.models import HandlerKey
 
 from .conftest import PASSPHRASE
@@ -15,14 +15,14 @@ from .conftest import PASSPHRASE
 def test_weak_passphrases_are_refused_and_no_key_is_made(make_handler, weak):
     person = make_handler("weak@example.jp", with_key=False)
     with pytest.raises(ValidationError):
-        services.handler_key_setup(person=person, passphrase=weak)
+        handlers.handler_key_setup(person=person, passphrase=weak)
     assert not HandlerKey.objects.filter(person=person).exists()
 
 
 def test_the_handlers_own_name_and_address_do_not_make_a_strong_passphrase(make_handler):
     person = make_handler("kurosawa.akira@example.jp", with_key=False)
     with pytest.raises(ValidationError):
-        services.handler_key_setup(person=person, passphrase="kurosawa.akira@example.jp")
+        handlers.handler_key_setup(person=person, passphrase="kurosawa.akira@example.jp")
 
 
 def test_the_key_setup_page_shows_zxcvbns_advice_in_japanese(make_handler):
@@ -42,7 +42,7 @@ def test_the_key_setup_page_shows_zxcvbns_advice_in_japanese(make_handler):
 
 def test_a_strong_passphrase_is_accepted_also_on_recovery(make_handler):
     person = make_handler("strong@example.jp", with_key=False)
-    recovery = services.handler_key_setup(person=person, passphrase=PASSPHRASE)
+    recovery = handlers.handler_key_setup(person=person, passphrase=PASSPHRASE)
     with pytest.raises(ValidationError):
-        services.handler_key_recover(person=person, recovery_key=recovery, new_passphrase="aaaaaaaaaaaa")
-    services.handler_key_recover(person=person, recovery_key=recovery, new_passphrase="velvet-ostrich-tundra-kazoo")
+        handlers.handler_key_recover(person=person, recovery_key=recovery, new_passphrase="aaaaaaaaaaaa")
+    handlers.handler_key_recover(person=person, recovery_key=recovery, new_passphrase="velvet-ostrich-tundra-kazoo")

@@ -124,9 +124,9 @@ def test_production_defaults():
 
 
 def test_the_maximum_age_cannot_outlive_the_used_form_records(settings):
-    from whistleblowing import services
+    from whistleblowing import reporter
 
     settings.HOTLINE_INTAKE_TOKEN_MAX_AGE_SECONDS = 24 * 60 * 60
-    assert tokens.intake_token_max_age() == services.INTAKE_NONCE_KEEP_SECONDS
+    assert tokens.intake_token_max_age() == reporter.INTAKE_NONCE_KEEP_SECONDS
     settings.HOTLINE_INTAKE_TOKEN_MAX_AGE_SECONDS = 60 * 60
     assert tokens.intake_token_max_age() == 60 * 60

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from whistleblowing import crypto, services
+from whistleblowing import crypto, reporter
 from whistleblowing.models import Case, FollowupThrottle
 
 
@@ -87,12 +87,12 @@ def test_the_delay_grows_with_failures_and_is_capped(settings):
     delays = []
     for _ in range(8):
         with time_machine.travel(now, tick=False):
-            services._record_failure()
-            delays.append(services.followup_delay_remaining(now=now))
+            reporter._record_failure()
+            delays.append(reporter.followup_delay_remaining(now=now))
     assert delays == [0, 1, 2, 4, 8, 16, 16, 16]
     # The counter forgets after an hour without failures.
     later = now + datetime.timedelta(hours=1, seconds=1)
-    assert services.followup_delay_remaining(now=later) == 0
+    assert reporter.followup_delay_remaining(now=later) == 0
 
 
 def test_wrong_lookup_and_wrong_secret_answer_alike(handler, file_report, monkeypatch):
@@ -144,7 +144,7 @@ def test_a_correct_receipt_waits_only_briefly_for_others_mistakes_and_resets_the
     assert FollowupThrottle.objects.get().failures == 12
     start = first + datetime.timedelta(seconds=15 * 11)
     with time_machine.travel(start, tick=False):
-        assert services.followup_delay_remaining() == 10
+        assert reporter.followup_delay_remaining() == 10
         client = Client()
         client.cookies["django_language"] = "en"
         page = client.post("/hotline/followup/", {"code": receipt.display}).content.decode()
@@ -153,5 +153,5 @@ def test_a_correct_receipt_waits_only_briefly_for_others_mistakes_and_resets_the
     with time_machine.travel(start + datetime.timedelta(seconds=10), tick=False):
         assert "reset test" in _post_code(receipt.display, "203.0.113.1", "b").content.decode()
         assert FollowupThrottle.objects.get().failures == 0
-        assert services.followup_delay_remaining() == 0
+        assert reporter.followup_delay_remaining() == 0
         assert "reset test" in _post_code(receipt.display, "203.0.113.2", "c").content.decode()

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from whistleblowing.services import send_pending_notifications
+from whistleblowing.periodic import send_pending_notifications
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from whistleblowing.services import purge_expired_cases, retention_days
+from whistleblowing.periodic import purge_expired_cases, retention_days
 
 
 class Command(BaseCommand):

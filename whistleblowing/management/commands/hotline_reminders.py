@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from whistleblowing.services import send_deadline_reminders
+from whistleblowing.periodic import send_deadline_reminders
 
 
 class Command(BaseCommand):
