@@ -7,4 +7,8 @@ class TrainingConfig(AppConfig):
     verbose_name = _("Training")
 
     def ready(self):
-        from . import signals  # noqa: F401 - connects the receivers
+        from . import signals, views  # noqa: F401 - importing signals connects the receivers
+        from .models import TrainingModulePage
+
+        # The module page's sub-pages are answered by the views; models never import them.
+        TrainingModulePage.page_views = views

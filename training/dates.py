@@ -1,4 +1,4 @@
-"""Fiscal years and due dates, in Japanese time whatever the server's clock says."""
+"""Fiscal years, due dates and the reminder days before them, in Japanese time whatever the server's clock says."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo
@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 
 JST = ZoneInfo("Asia/Tokyo")
 ONE_OFF_CYCLE = "once"
+# Reminders go out this many days before the due date (then weekly once overdue, see `reminder_due_today`).
+REMINDER_DAYS_BEFORE = (14, 7, 1)
 
 
 def today_jst() -> dt.date:
@@ -43,3 +45,12 @@ def cycle_label(cycle: str) -> str:
     if cycle == ONE_OFF_CYCLE:
         return _("One-off")
     return cycle
+
+
+def reminder_due_today(*, due_date: dt.date, today: dt.date) -> bool:
+    """14, 7 and 1 days before the due date, then weekly from the first day overdue."""
+    days_left = (due_date - today).days
+    if days_left in REMINDER_DAYS_BEFORE:
+        return True
+    overdue = -days_left
+    return overdue >= 1 and (overdue - 1) % 7 == 0

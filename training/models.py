@@ -6,12 +6,15 @@ stable key). Everything that happens to a person is a plain model, written by `t
 
 import datetime as dt
 import hashlib
+from types import ModuleType
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
@@ -20,6 +23,7 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
+from people.roles import COMPLIANCE_EDITORS, TRAINING_ADMINISTRATORS
 from portal.blocks import RICH_TEXT_FEATURES
 
 from .blocks import LessonBlock
@@ -31,6 +35,7 @@ from .dates import (
     fiscal_year_bounds,
     fiscal_year_of,
     local_date,
+    today_jst,
 )
 
 
@@ -94,11 +99,14 @@ class TrainingIndexPage(Page):
         verbose_name = _("training index page")
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import modules_visible_to
-
         context = super().get_context(request, *args, **kwargs)
-        context["modules"] = modules_visible_to(person=request.user)
+        context["modules"] = TrainingModulePage.visible_to(request.user)
         return context
+
+
+def sees_every_module(person) -> bool:
+    """Compliance editors and training administrators see every module, whoever its audience."""
+    return person.is_authenticated and (person.in_group(COMPLIANCE_EDITORS) or person.in_group(TRAINING_ADMINISTRATORS))
 
 
 class TrainingModulePage(RoutablePageMixin, AudienceFields, Page):
@@ -246,36 +254,56 @@ class TrainingModulePage(RoutablePageMixin, AudienceFields, Page):
         year = int(cycle[2:]) if cycle.startswith("FY") and cycle[2:].isdigit() else fiscal_year_of(completed_on)
         return fiscal_year_bounds(year)[1]
 
-    # --- serving ------------------------------------------------------------------------
-    def serve(self, request, *args, **kwargs):
-        from . import views
+    # --- who may see it -----------------------------------------------------------------
+    def is_visible_to(self, person) -> bool:
+        """In the audience, or assigned it (even manually, even in the past), or editing training."""
+        if not person.is_authenticated:
+            return False
+        if sees_every_module(person):
+            return True
+        if Assignment.objects.filter(module=self, person=person).exists():
+            return True
+        return self.audience_includes(person)
 
-        views.module_guard(request, self)
+    @classmethod
+    def visible_to(cls, person) -> list["TrainingModulePage"]:
+        """The live modules `person` may open, in tree order."""
+        if not person.is_authenticated:
+            return []
+        modules = cls.objects.live().order_by("path")
+        if sees_every_module(person):
+            return list(modules)
+        assigned = set(Assignment.objects.filter(person=person).values_list("module_id", flat=True))
+        return [m for m in modules if m.pk in assigned or m.audience_includes(person)]
+
+    # --- serving ------------------------------------------------------------------------
+    # Wagtail routes and serves the page (live check, view restrictions, preview); its sub-pages
+    # are answered by `training.views`, which needs the services and so imports this module.
+    # Models never import views: `TrainingConfig.ready()` hands the views module over here, as it
+    # connects the signal receivers.
+    page_views: ModuleType | None = None
+
+    def serve(self, request, *args, **kwargs):
+        # Outside the audience a module does not exist (404), so its URL confirms nothing.
+        if not self.is_visible_to(request.user):
+            raise Http404
         return super().serve(request, *args, **kwargs)
 
     @path("")
     def overview(self, request):
-        from . import views
-
-        return views.module_overview(request, self)
+        return self.page_views.module_overview(request, self)
 
     @path("lessons/<str:key>/")
     def lesson(self, request, key):
-        from . import views
-
-        return views.module_lesson(request, self, key)
+        return self.page_views.module_lesson(request, self, key)
 
     @path("lessons/<str:key>/end/")
     def lesson_end(self, request, key):
-        from . import views
-
-        return views.module_lesson_end(request, self, key)
+        return self.page_views.module_lesson_end(request, self, key)
 
     @path("quiz/")
     def take_quiz(self, request):
-        from . import views
-
-        return views.module_take_quiz(request, self)
+        return self.page_views.module_take_quiz(request, self)
 
 
 class Assignment(models.Model):
@@ -444,8 +472,6 @@ class Certificate(models.Model):
         return self.code
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("certificates:download", args=[self.pk])
 
     @property
@@ -453,8 +479,6 @@ class Certificate(models.Model):
         return cycle_label(self.cycle)
 
     def is_expired(self, today: dt.date | None = None) -> bool:
-        from .dates import today_jst
-
         return self.valid_until is not None and (today or today_jst()) > self.valid_until
 
 

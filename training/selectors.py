@@ -7,9 +7,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from people.models import Person, Unit
-from people.roles import COMPLIANCE_EDITORS, TRAINING_ADMINISTRATORS
 
-from .dates import end_of_day_jst
+from .dates import REMINDER_DAYS_BEFORE, end_of_day_jst, local_date, reminder_due_today
 from .models import (
     Acknowledgement,
     Assignment,
@@ -22,29 +21,9 @@ from .models import (
 )
 
 
-def can_see_any_module(person) -> bool:
-    return person.is_authenticated and (person.in_group(COMPLIANCE_EDITORS) or person.in_group(TRAINING_ADMINISTRATORS))
-
-
 def module_visible_to(*, module: TrainingModulePage, person) -> bool:
     """In the audience, or assigned it (even manually, even in the past), or editing training."""
-    if not person.is_authenticated:
-        return False
-    if can_see_any_module(person):
-        return True
-    if Assignment.objects.filter(module=module, person=person).exists():
-        return True
-    return module.audience_includes(person)
-
-
-def modules_visible_to(*, person) -> list[TrainingModulePage]:
-    if not person.is_authenticated:
-        return []
-    modules = TrainingModulePage.objects.live().order_by("path")
-    if can_see_any_module(person):
-        return list(modules)
-    assigned = set(Assignment.objects.filter(person=person).values_list("module_id", flat=True))
-    return [m for m in modules if m.pk in assigned or m.audience_includes(person)]
+    return module.is_visible_to(person)
 
 
 def current_assignment(*, person, module: TrainingModulePage) -> Assignment | None:
@@ -150,8 +129,6 @@ def open_assignments(*, person: Person) -> list[Assignment]:
 
 def people_to_remind(*, today: dt.date) -> list[int]:
     """Active people with an open assignment whose reminder day is today (see `reminder_due_today`)."""
-    from .services import REMINDER_DAYS_BEFORE, reminder_due_today
-
     days = [today + dt.timedelta(days=n) for n in REMINDER_DAYS_BEFORE]
     upcoming = Q()
     for day in days:
@@ -166,15 +143,9 @@ def people_to_remind(*, today: dt.date) -> list[int]:
     ).values_list("person_id", "due_at")
     found = set()
     for person_id, due_at in rows.iterator(chunk_size=5000):
-        if person_id not in found and reminder_due_today(due_date=_jst_date(due_at), today=today):
+        if person_id not in found and reminder_due_today(due_date=local_date(due_at), today=today):
             found.add(person_id)
     return sorted(found)
-
-
-def _jst_date(moment: dt.datetime) -> dt.date:
-    from .dates import local_date
-
-    return local_date(moment)
 
 
 def managers_to_brief() -> list[int]:

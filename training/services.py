@@ -23,7 +23,10 @@ from audit.services import audit_record
 from people.models import Person, Transfer, Unit
 
 from . import selectors
-from .dates import end_of_day_jst, local_date, today_jst
+
+# The reminder rule (REMINDER_DAYS_BEFORE, reminder_due_today) lives beside the dates, where the
+# selectors read it too; it stays importable from here.
+from .dates import REMINDER_DAYS_BEFORE, end_of_day_jst, local_date, reminder_due_today, today_jst  # noqa: F401
 from .models import (
     Acknowledgement,
     Assignment,
@@ -44,7 +47,6 @@ TARGETED_SYNC_LIMIT = 5000
 # Above this many new rows one INSERT … SELECT beats building model instances in Python.
 BULK_INSERT_FROM = 2000
 CHECKLIST_DAYS = 14
-REMINDER_DAYS_BEFORE = (14, 7, 1)
 
 
 # --- Assignments ------------------------------------------------------------------------
@@ -626,15 +628,6 @@ def checklist_countersign(*, checklist: TransferChecklist, manager: Person, note
 class ReminderRun:
     people: list[int] = field(default_factory=list)
     managers: list[int] = field(default_factory=list)
-
-
-def reminder_due_today(*, due_date: dt.date, today: dt.date) -> bool:
-    """14, 7 and 1 days before the due date, then weekly from the first day overdue."""
-    days_left = (due_date - today).days
-    if days_left in REMINDER_DAYS_BEFORE:
-        return True
-    overdue = -days_left
-    return overdue >= 1 and (overdue - 1) % 7 == 0
 
 
 def reminders_send() -> ReminderRun:
