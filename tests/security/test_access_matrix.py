@@ -21,9 +21,11 @@ from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from enquiries.services import enquiry_submit
+from monitoring.models import Finding, LogImport, LogSource, Rule, System
 from people.hr_import import hr_import_run  # noqa: F401 - the HR import job below uses it via the service
 from people.models import HRImportJob
 from people.roles import (
+    COMPLIANCE_AUDITORS,
     COMPLIANCE_EDITORS,
     DESIGNATED_HANDLERS,
     ENQUIRY_RESPONDERS,
@@ -41,7 +43,17 @@ from whistleblowing import handlers, reporter
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "owner", "colleague", "manager", "other_manager", "compliance", "handler", "site_admin")
+ROLES = (
+    "anonymous",
+    "owner",
+    "colleague",
+    "manager",
+    "other_manager",
+    "compliance",
+    "handler",
+    "site_admin",
+    "auditor",
+)
 STAFF = ("compliance",)
 PASSPHRASE = "correct horse battery staple"
 # Namespaces and names of our own sensitive areas; Wagtail's built-in admin is governed by its permissions.
@@ -55,6 +67,7 @@ SENSITIVE_NAMESPACES = (
     "unit",
     "transfer",
     "hotline_handlers",
+    "monitoring",
 )
 SENSITIVE_NAMES = ("people_hr_import", "people_hr_import_job")
 
@@ -121,7 +134,9 @@ def people(world, mfa_user):  # noqa: F811
     site_admin = mfa_user(
         SITE_ADMINISTRATORS, email="it@example.jp", is_superuser=True, is_staff=True, hr_managed=False
     )
+    auditor = mfa_user(COMPLIANCE_AUDITORS, email="auditor@example.jp")
     return {
+        "auditor": auditor,
         "owner": owner,
         "colleague": world["cc1"],
         "manager": world["manager"],
@@ -158,6 +173,21 @@ def rows(people, fast_hotline_crypto):
     document = AttestationDocument.objects.first()
     checklist = TransferChecklist.objects.first()
     case_url = f"/hotline/cases/{case.public_id}/"
+    source = LogSource.objects.create(code="takuso", name="託送", system=System.CUSTOMER_INFO)
+    log_import = LogImport.objects.create(source=source, filename="a.csv", sha256="0" * 64)
+    at = dt.datetime(2026, 5, 1, 10, tzinfo=dt.UTC)
+    finding = Finding.objects.create(
+        rule=Rule.objects.get(kind=Rule.Kind.SHARED_TERMINAL),
+        system=System.CUSTOMER_INFO,
+        account_id=owner.employee_number,
+        person=owner,
+        unit=owner.unit,
+        key="shared_terminal:customer_info:x:2026-05-01",
+        on_date=at.date(),
+        first_at=at,
+        last_at=at,
+    )
+    rule_pk = Rule.objects.get(kind=Rule.Kind.BURST).pk
     everyone = ROLES[1:]
     rows = {
         "enquiries:detail": Row(f"/enquiries/{enquiry.pk}/", ("owner", "compliance")),
@@ -213,6 +243,19 @@ def rows(people, fast_hotline_crypto):
         "transfer:edit": Row("/admin/transfer/edit/999999/", ()),
         "hotline_handlers:index": Row("/admin/hotline_handlers/", ("compliance",)),
         "hotline_handlers:edit": Row("/admin/hotline_handlers/edit/999999/", ()),
+        # Access monitoring: compliance auditors only (issue 18), not compliance editors or superusers.
+        "monitoring:dashboard": Row("/monitoring/", ("auditor",)),
+        "monitoring:finding_list": Row("/monitoring/findings/", ("auditor",)),
+        "monitoring:finding_detail": Row(f"/monitoring/findings/{finding.pk}/", ("auditor",)),
+        "monitoring:finding_update": Row(f"/monitoring/findings/{finding.pk}/update/", ("auditor",), "post"),
+        "monitoring:finding_note": Row(f"/monitoring/findings/{finding.pk}/notes/", ("auditor",), "post"),
+        "monitoring:finding_training": Row(f"/monitoring/findings/{finding.pk}/training/", ("auditor",), "post"),
+        "monitoring:import_list": Row("/monitoring/imports/", ("auditor",)),
+        "monitoring:import_list#upload": Row("/monitoring/imports/", ("auditor",), "post"),
+        "monitoring:import_detail": Row(f"/monitoring/imports/{log_import.pk}/", ("auditor",)),
+        "monitoring:rule_list": Row("/monitoring/rules/", ("auditor",)),
+        "monitoring:rule_update": Row(f"/monitoring/rules/{rule_pk}/", ("auditor",), "post"),
+        "monitoring:register": Row("/monitoring/register/", ("auditor",)),
     }
     if document is not None:
         rows["training:attestation"] = Row(f"/training/attestations/{document.slug}/", everyone)
