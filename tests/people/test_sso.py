@@ -17,6 +17,7 @@ from audit.models import AuditEntry
 from people import roles
 from people.hr_import import hr_import_run
 from people.models import Person
+from people.sso import match_person
 from portal.settings.sso import oidc_apps_from_environ
 from tests.factories import hotline as hotline_factories
 from tests.factories import people as f
@@ -107,6 +108,23 @@ def test_without_an_employee_number_claim_people_are_matched_by_email(client, ss
 
     assert signed_in_person(client) == person
     assert audit_entries("sso.login_matched")[0].detail["matched_by"] == "email"
+
+
+def test_a_provider_that_releases_no_employee_number_for_someone_falls_back_to_the_email(sales):
+    other = f.person(email="sales@example.jp", employee_number="M100009")
+
+    by_number = match_person(
+        claims={"employee_number": "M100001", "email": "sales@example.jp"}, employee_number_claim="employee_number"
+    )
+    by_email = match_person(claims={"email": "SALES@example.jp"}, employee_number_claim="employee_number")
+    unknown = match_person(
+        claims={"employee_number": "X1", "email": "sales@example.jp"}, employee_number_claim="employee_number"
+    )
+
+    assert (by_number.person, by_number.matched_by) == (sales, "employee_number")
+    assert (by_email.person, by_email.matched_by) == (other, "email")
+    # A released employee number decides alone: an e-mail address never picks someone else.
+    assert unknown.person is None
 
 
 def test_a_person_unknown_to_the_hr_data_is_refused_with_a_clear_message_and_nothing_is_created(
