@@ -274,14 +274,14 @@ def _generate(first_day: dt.date, grid_staff: list[Person], transferees: list[Pe
                     record=record(),
                     new=rng.random() < 0.3,
                 )
-            if rng.random() < 0.3:
+            for _ in range(rng.randint(1, 4) if rng.random() < 0.4 else 0):
                 stats.add(
                     account=f"JS{n + 1:05}",
                     at=_at(day, rng.randint(9, 17), rng.randint(0, 59)),
                     terminal=terminal,
                     record_type=rng.choice(STATISTICS_TYPES),
                 )
-            if rng.random() < 0.5:
+            for _ in range(rng.randint(1, 5) if rng.random() < 0.7 else 0):
                 intranet.add(
                     account=f"nw{n + 1:04}",
                     at=_at(day, rng.randint(8, 18), rng.randint(0, 59)),
