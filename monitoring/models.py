@@ -221,6 +221,8 @@ class AccessEvent(models.Model):
             models.Index(fields=["person", "occurred_at"], name="event_person_time"),
             models.Index(fields=["account_id", "occurred_at"], name="event_account_time"),
             models.Index(fields=["log_import"], name="event_import"),
+            # The rules read whole days; an import checks which times its source already covers.
+            models.Index(fields=["occurred_at"], name="event_time"),
         ]
 
     def __str__(self):

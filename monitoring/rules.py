@@ -148,20 +148,30 @@ def burst(rule: Rule, events: QuerySet) -> list[Group]:
     """At least `records` distinct records by one id within any `minutes`-long window."""
     params = {**DEFAULT_BURST, **(rule.params or {})}
     threshold = max(int(params["records"]), 1)
-    window = dt.timedelta(minutes=max(float(params["minutes"]), 0))
+    # Up to a day: the candidate days below rely on it.
+    window = dt.timedelta(minutes=min(max(float(params["minutes"]), 0), 24 * 60))
     with_records = events.exclude(record_key="")
-    # Only ids with enough distinct records in the whole span can have a burst: one cheap query.
-    candidates = set(
-        with_records.values("source__system", "account_id")
-        .annotate(records=Count("record_key", distinct=True))
-        .filter(records__gte=threshold)
-        .values_list("source__system", "account_id")
-        .order_by()
-    )
-    if not candidates:
+    # A window of at most a day ending on day d holds events of d and d-1 only, so it can reach the
+    # threshold only where those two days' distinct records together do. One aggregate finds those
+    # days; only their events are read one by one.
+    per_day = {(g.system, g.account_id, g.day): g.records for g in _day_groups(with_records)}
+    one_day = dt.timedelta(days=1)
+    candidate_days = {
+        (system, account, day)
+        for (system, account, day), records in per_day.items()
+        if records + per_day.get((system, account, day - one_day), 0) >= threshold
+    }
+    if not candidate_days:
         return []
+    candidates = {(system, account) for system, account, _day in candidate_days}
+    first_day = min(day for _s, _a, day in candidate_days) - one_day
+    last_day = max(day for _s, _a, day in candidate_days)
     stream = (
-        with_records.filter(account_id__in={account for _s, account in candidates})
+        with_records.filter(
+            account_id__in={account for _s, account in candidates},
+            occurred_at__gte=day_start(first_day),
+            occurred_at__lt=day_start(last_day + one_day),
+        )
         .order_by("source__system", "account_id", "occurred_at", "pk")
         .values_list("source__system", "account_id", "occurred_at", "record_key", "person_id")
     )
@@ -179,7 +189,9 @@ def burst(rule: Rule, events: QuerySet) -> list[Group]:
             in_window.clear()
             marked = index
         index += 1
-        if current not in candidates:
+        on = timezone.localtime(at, tz).date()
+        wanted = (system, account, on) in candidate_days or (system, account, on + one_day) in candidate_days
+        if not wanted:
             continue
         recent.append((index, at, key, person_id))
         in_window[key] += 1
@@ -251,10 +263,17 @@ def _save(rule: Rule, groups: list[Group]) -> tuple[list[Finding], int]:
     """Create the new findings and refresh the open ones; returns (created, refreshed count)."""
     by_key = {finding_key(rule.kind, g.system, g.account_id, g.day): g for g in groups}
     unit_on = units_then((g.person_id, g.day) for g in groups if g.person_id)
-    keys = list(by_key)
-    existing: dict[str, Finding] = {}
-    for start in range(0, len(keys), BATCH):
-        existing.update({f.key: f for f in Finding.objects.filter(key__in=keys[start : start + BATCH])})
+    if not by_key:
+        return [], 0
+    # One query for the rule's findings on those days (not one per batch of keys).
+    days = [g.day for g in groups]
+    existing = {
+        f.key: f
+        for f in Finding.objects.filter(rule=rule, on_date__gte=min(days), on_date__lte=max(days)).iterator(
+            chunk_size=5000
+        )
+        if f.key in by_key
+    }
     new, changed = [], []
     fields = ("person_id", "unit_id", "first_at", "last_at", "event_count", "record_count")
     for key, g in by_key.items():
@@ -274,7 +293,8 @@ def _save(rule: Rule, groups: list[Group]) -> tuple[list[Finding], int]:
                 setattr(finding, k, v)
             changed.append(finding)
     created = Finding.objects.bulk_create(new, batch_size=BATCH)
-    Finding.objects.bulk_update(changed, [f.removesuffix("_id") for f in fields], batch_size=BATCH)
+    if changed:
+        Finding.objects.bulk_update(changed, [f.removesuffix("_id") for f in fields], batch_size=BATCH)
     return created, len(changed)
 
 

@@ -19,6 +19,7 @@ from training.services import assignment_assign_remedial
 from .auditors import require_auditor
 from .importing import log_import_receive
 from .models import Finding, FindingNote, LogImport, LogSource
+from .retention import event_retention_days, events_purge  # noqa: F401 (part of the services)
 
 SCOPES = ("person", "unit")
 

@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from audit.models import AuditEntry
 from monitoring.importing import log_import_run, record_key
@@ -126,7 +127,8 @@ def test_a_missing_column_refuses_the_file_and_stores_nothing():
 def test_a_file_that_does_not_decode_is_refused_naming_the_line():
     source = mf.source("intra", system=System.GRID_INTRANET, encoding=LogSource.Encoding.UTF8)
     raw = mf.log_file(ROWS, encoding="utf-8").replace("使用量".encode(), b"\xff\xfe")
-    result = log_import_run(source=source, filename="a.csv", content=raw)
+    with translation.override("en"):
+        result = log_import_run(source=source, filename="a.csv", content=raw)
     assert result.status == LogImport.Status.FAILED
     assert result.errors[0]["line"] == 3
     assert "Line 3" in result.errors[0]["message"]
@@ -213,3 +215,15 @@ def test_the_command_fails_on_a_refused_file(tmp_path):
     with pytest.raises(CommandError, match="refused"):
         call_command("import_access_log", "--source", "takuso", str(bad), stdout=io.StringIO(), stderr=io.StringIO())
     assert AccessEvent.objects.count() == 0
+
+
+def test_backslashes_and_tabs_in_values_are_stored_as_they_are():
+    """PostgreSQL's COPY path escapes them (on SQLite the rows go through bulk_create)."""
+    source = mf.source()
+    log_import_run(
+        source=source,
+        filename="a.csv",
+        content=mf.log_file([("G\\1", "2022-01-05 09:00:00", "HC\t01", "種別\\N", "1", "")]),
+    )
+    event = AccessEvent.objects.get()
+    assert (event.account_id, event.terminal, event.record_type) == ("G\\1", "HC\t01", "種別\\N")

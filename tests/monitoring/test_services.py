@@ -1,13 +1,18 @@
 """The auditors' work on findings: status, notes, remedial training; auditors only, every change audited."""
 
+import datetime as dt
+import io
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.utils import timezone
 
 from audit.models import AuditEntry
 from monitoring import services
 from monitoring.importing import log_import_run
-from monitoring.models import Finding, FindingNote, SystemAccount
+from monitoring.models import AccessEvent, Finding, FindingNote, SystemAccount
 from monitoring.register import register_upsert
 from people import roles
 from tests.factories import monitoring as mf
@@ -145,3 +150,22 @@ def test_a_training_administrator_may_assign_remedial_training_too(finding, make
     assert assignment.person == finding.person
     with pytest.raises(ValidationError):
         assignment_assign_remedial(person=pf.person(), module=module, actor=admin, reason=" ")
+
+
+def test_raw_rows_older_than_the_retention_period_are_purged_and_findings_kept(finding, settings):
+    recent = (timezone.localtime() - dt.timedelta(days=3)).strftime("%Y-%m-%d %H:%M:%S")
+    log_import_run(
+        source=mf.source(),
+        filename="recent.csv",
+        content=mf.log_file([("R001", recent, "HC-01", "お知らせ", "2001", "0")]),
+    )
+    settings.MONITORING_EVENT_RETENTION_DAYS = 30
+    out = io.StringIO()
+    call_command("purge_access_events", stdout=out)
+    assert "deleted 1 " in out.getvalue()
+    assert list(AccessEvent.objects.values_list("record_type", flat=True)) == ["お知らせ"]
+    finding.refresh_from_db()
+    assert finding.event_count == 1  # the finding keeps its figures
+    assert AuditEntry.objects.get(action="monitoring.events_purged").detail["deleted"] == 1
+    with pytest.raises(PermissionError):
+        services.events_purge(days=30, by=pf.person(is_superuser=True))
