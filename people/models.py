@@ -203,6 +203,13 @@ class Person(AbstractBaseUser, PermissionsMixin):
             return self.manages_units
         return self.managed_units.exists()
 
+    @property
+    def moved_from_grid(self) -> bool:
+        """Transferred from a grid-company unit to another company's (see `Transfer.from_grid`)."""
+        if hasattr(self, "transferred_from_grid"):  # annotated by `queries.request_facts`
+            return self.transferred_from_grid
+        return Transfer.from_grid().filter(person=self).exists()
+
     def in_group(self, name: str) -> bool:
         """Role check by explicit group membership; deliberately ignores the superuser flag."""
         return name in self.role_names
@@ -229,6 +236,13 @@ class Transfer(models.Model):
 
     def __str__(self):
         return f"{self.person}: {self.from_unit} → {self.to_unit} ({self.effective_on})"
+
+    @classmethod
+    def from_grid(cls) -> models.QuerySet["Transfer"]:
+        """Moves from a grid-company unit to a unit of another company (the seed's sales staff)."""
+        return cls.objects.filter(from_unit__company__kind=Company.Kind.GRID).exclude(
+            to_unit__company__kind=Company.Kind.GRID
+        )
 
 
 class HRImportJob(models.Model):

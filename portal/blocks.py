@@ -26,7 +26,8 @@ class Audience:
         (MANAGER, _("Managers")),
         (TRANSFEREE, _("People transferred from the grid company")),
     ]
-    # Job-role and employment-type codes (people.JobRole / people.EmploymentType) per audience.
+    # Job-role and employment-type codes (people.JobRole / people.EmploymentType) per audience;
+    # transferees are the people with a transfer from a grid-company unit (`Person.moved_from_grid`).
     JOB_ROLES = {SALES: {"SALES"}, CALL_CENTRE: {"CALL_CENTRE"}, MANAGER: {"MANAGER"}}
     EMPLOYMENT_TYPES = {CONTRACTOR: {"CONTRACTOR"}, TEMP: {"TEMP"}, EXECUTIVE: {"EXECUTIVE"}}
 
@@ -38,6 +39,8 @@ class Audience:
         etype = person.employment_type_code
         found = {a for a, codes in cls.JOB_ROLES.items() if roles & codes}
         found |= {a for a, codes in cls.EMPLOYMENT_TYPES.items() if etype in codes}
+        if person.moved_from_grid:
+            found.add(cls.TRANSFEREE)
         return found
 
 
