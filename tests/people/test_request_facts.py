@@ -1,6 +1,6 @@
-"""The person of each request is read with their groups, job roles, employment type and unit-manager
-status in a fixed three queries through the ORM (people/queries.py), and read live: a change shows
-on the very next request."""
+"""The person of each request is read with their groups, job roles, employment type, unit-manager
+status and whether they moved from the grid company in a fixed three queries through the ORM
+(people/queries.py), and read live: a change shows on the very next request."""
 
 import pytest
 from django.db import connection
@@ -16,7 +16,13 @@ def test_three_queries_bring_the_facts_every_page_reads(make_person):
     person = make_person(groups=("compliance_editors", "enquiry_responders"), roles=("SALES", "CALL_CENTRE"))
     with CaptureQueriesContext(connection) as ctx:
         loaded = PersonBackend().get_user(person.pk)
-        facts = (loaded.role_names, loaded.job_role_codes, loaded.manages_a_unit, loaded.employment_type_code)
+        facts = (
+            loaded.role_names,
+            loaded.job_role_codes,
+            loaded.manages_a_unit,
+            loaded.employment_type_code,
+            loaded.moved_from_grid,
+        )
     assert len(ctx.captured_queries) == 3  # the person, their groups, their job roles
     assert not any("STRING_AGG" in q["sql"] or "GROUP_CONCAT" in q["sql"] for q in ctx.captured_queries)
     assert facts == (
@@ -24,6 +30,7 @@ def test_three_queries_bring_the_facts_every_page_reads(make_person):
         frozenset({"SALES", "CALL_CENTRE"}),
         False,
         "REGULAR",
+        False,
     )
 
 
@@ -52,7 +59,7 @@ def test_the_facts_agree_with_a_plainly_loaded_person(make_person):
     Unit.objects.get(code="HACHINOHE").managers.add(person)
     plain = Person.objects.get(pk=person.pk)
     loaded = PersonBackend().get_user(person.pk)
-    facts = ("role_names", "job_role_codes", "employment_type_code", "manages_a_unit")
+    facts = ("role_names", "job_role_codes", "employment_type_code", "manages_a_unit", "moved_from_grid")
     assert [getattr(loaded, fact) for fact in facts] == [getattr(plain, fact) for fact in facts]
 
 
