@@ -6,11 +6,17 @@ of people read their lessons and pass the quiz on days spread between then and y
 every row, certificate and audit entry is one the services wrote, with its historical time.
 The demo accounts are left with open training so the portal shows something to do.
 
+The modules' and the code of conduct's text is data, in `demo_data/` (modules.json: each module
+with its audience, due rule, quiz and lessons, a lesson being a list of paragraph, callout and
+scenario sections; code-of-conduct.json: its versions).
+
 Idempotent: existing modules are left as editors made them, finished work is never redone.
 """
 
 import datetime as dt
 import hashlib
+import json
+from pathlib import Path
 
 from django.utils import timezone
 from wagtail.rich_text import RichText
@@ -18,10 +24,18 @@ from wagtail.rich_text import RichText
 from people.models import EmploymentType, JobRole, Person, Unit
 from portal.models import HomePage
 
-from . import demo_content as content
 from . import services
 from .dates import JST, fiscal_year_bounds, fiscal_year_of, today_jst
 from .models import Assignment, AttestationDocument, TrainingIndexPage, TrainingModulePage
+
+
+def _data(name: str):
+    return json.loads(Path(__file__).with_name("demo_data").joinpath(name).read_text(encoding="utf-8"))
+
+
+CONTENT = _data("modules.json")
+MODULES = CONTENT["modules"]
+CODE_OF_CONDUCT = _data("code-of-conduct.json")
 
 DEMO_EMAILS = {
     "sales@example.jp",
@@ -49,29 +63,24 @@ def _digest(*parts: str) -> int:
     return int(hashlib.sha256("|".join(parts).encode()).hexdigest()[:12], 16)
 
 
-def _sections(items) -> list:
+def _sections(sections: list[dict]) -> list:
     blocks = []
-    for item in items:
-        kind = item[0]
-        if kind == "p":
-            blocks.append(("paragraph", RichText(f"<p>{item[1]}</p>")))
+    for section in sections:
+        kind = section["type"]
+        if kind == "paragraph":
+            blocks.append(("paragraph", RichText(f"<p>{section['text']}</p>")))
         elif kind == "callout":
-            _, tone, title, text = item
-            blocks.append(("callout", {"tone": tone, "title": title, "text": RichText(f"<p>{text}</p>")}))
+            text = RichText(f"<p>{section['text']}</p>")
+            blocks.append(("callout", {"tone": section["tone"], "title": section["title"], "text": text}))
         elif kind == "scenario":
-            _, situation, options, recommended, explanation = item
-            blocks.append(
-                (
-                    "scenario",
-                    {
-                        "situation": situation,
-                        "question": "あなたならどうしますか？",
-                        "options": options,
-                        "recommended": recommended,
-                        "explanation": RichText(f"<p>{explanation}</p>"),
-                    },
-                )
-            )
+            scenario = {
+                "situation": section["situation"],
+                "question": CONTENT["scenario_question"],
+                "options": section["options"],
+                "recommended": section["recommended"],
+                "explanation": RichText(f"<p>{section['explanation']}</p>"),
+            }
+            blocks.append(("scenario", scenario))
     return blocks
 
 
@@ -83,7 +92,7 @@ def _index(stdout) -> TrainingIndexPage | None:
     if home is None:
         stdout.write("  training: no home page yet; skipped")
         return None
-    index = TrainingIndexPage(title=content.INDEX["title"], slug=content.INDEX["slug"], intro=content.INDEX["intro"])
+    index = TrainingIndexPage(**CONTENT["index"])
     home.add_child(instance=index)
     index.save_revision().publish()
     return index
@@ -97,12 +106,14 @@ def _module(index: TrainingIndexPage, spec: dict) -> tuple[TrainingModulePage, b
 
     due = dict(spec["due"])
     if "due_date" in due:
-        due["due_date"] = dt.date(*due["due_date"])
+        due["due_date"] = dt.date.fromisoformat(due["due_date"])
     page = TrainingModulePage(
         title=spec["title"],
         slug=spec["slug"],
         summary=spec["summary"],
-        lessons=[("lesson", {"title": title, "body": _sections(items)}) for title, items in spec["lessons"]],
+        lessons=[
+            ("lesson", {"title": lesson["title"], "body": _sections(lesson["sections"])}) for lesson in spec["lessons"]
+        ],
         quiz=Quiz.objects.filter(slug=spec["quiz"]).first(),
         audience_everyone=spec["audience"].get("everyone", False),
         cycle=TrainingModulePage.Cycle.ANNUAL,
@@ -171,11 +182,11 @@ def load(stdout) -> None:
         opened = timezone.now() - dt.timedelta(hours=1)
     # Publish and assign at the start of the fiscal year, so completions can lie in the past.
     with time_machine.travel(opened, tick=False):
-        created = [spec["slug"] for spec in content.MODULES if _module(index, spec)[1]]
+        created = [spec["slug"] for spec in MODULES if _module(index, spec)[1]]
         result = services.assignments_sync()
     services.assignments_sync()
     stdout.write(
-        f"  training: {len(content.MODULES)} modules ({len(created)} new), "
+        f"  training: {len(MODULES)} modules ({len(created)} new), "
         f"{Assignment.objects.count()} assignments ({result.created} new from this run's sync)"
     )
 
@@ -208,19 +219,17 @@ def load(stdout) -> None:
 def _attestations(stdout, opened: dt.datetime, fy_start: dt.date, span: int) -> None:
     import time_machine
 
-    spec = content.CODE_OF_CONDUCT
+    spec = CODE_OF_CONDUCT
     document = AttestationDocument.objects.filter(slug=spec["slug"]).first()
     if document is None:
         document = AttestationDocument.objects.create(title=spec["title"], slug=spec["slug"], audience_everyone=True)
     publisher = Person.objects.filter(email="compliance@example.jp").first()
     have = document.versions.count()
-    for number, (material, note, body) in enumerate(spec["versions"], start=1):
+    for number, version in enumerate(spec["versions"], start=1):
         if number <= have:
             continue
         with time_machine.travel(opened + dt.timedelta(days=30 * (number - 1)), tick=False):
-            services.attestation_publish_version(
-                document=document, body=body, material=material, change_note=note, actor=publisher
-            )
+            services.attestation_publish_version(document=document, actor=publisher, **version)
     first = document.versions.order_by("number").first()
     acked = set(first.acknowledgements.values_list("person_id", flat=True))
     count = 0

@@ -20,7 +20,7 @@ SHOTS.mkdir(parents=True, exist_ok=True)
 
 
 def _modules() -> dict[str, str]:
-    from training.demo_content import MODULES
+    from training.demo import MODULES
 
     return {m["slug"]: m["title"] for m in MODULES}
 

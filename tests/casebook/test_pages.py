@@ -13,7 +13,7 @@ def test_demo_loads_every_case_of_the_story_once(demo_casebook):
     slugs = set(CaseStudyPage.objects.live().values_list("slug", flat=True))
     assert slugs == {case["slug"] for case in demo.CASES}
     assert CaseStudyPage.objects.count() == 7
-    assert CauseItem.objects.count() == sum(len(case["causes"]) for case in demo.CASES)
+    assert CauseItem.objects.count() == sum(len(texts) for case in demo.CASES for texts in case["causes"].values())
 
 
 def test_demo_links_cases_to_existing_rule_pages_and_skips_missing_ones(demo_casebook, rules):
