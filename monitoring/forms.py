@@ -1,5 +1,7 @@
 """Forms of the monitoring pages. They check input only; what it does is in services."""
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +12,18 @@ from .models import Finding, LogSource, Rule, System
 
 MAX_UPLOAD_MB = 200
 NOTE_MAX = 4000
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+
+
+class JapaneseOptionsSelect(forms.Select):
+    """A select whose Japanese options (unit names, people, module titles) carry lang="ja", so an
+    English page reads them with a Japanese voice; the interface's own options follow the page."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        if JAPANESE.search(str(label)):
+            option["attrs"]["lang"] = "ja"
+        return option
 
 
 class FindingFilterForm(forms.Form):
@@ -20,7 +34,9 @@ class FindingFilterForm(forms.Form):
     )
     rule = forms.ChoiceField(label=_("Rule"), required=False, choices=[("", _("All")), *Rule.Kind.choices])
     system = forms.ChoiceField(label=_("System"), required=False, choices=[("", _("All")), *System.choices])
-    unit = forms.TypedChoiceField(label=_("Unit"), required=False, coerce=int, empty_value=None)
+    unit = forms.TypedChoiceField(
+        label=_("Unit"), required=False, coerce=int, empty_value=None, widget=JapaneseOptionsSelect
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,7 +58,9 @@ class FindingFilterForm(forms.Form):
 
 class FindingUpdateForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Finding.Status.choices)
-    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=None, required=False, empty_label=_("Nobody"))
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"), queryset=None, required=False, empty_label=_("Nobody"), widget=JapaneseOptionsSelect
+    )
     outcome = forms.ChoiceField(
         label=_("Outcome"),
         required=False,
@@ -66,7 +84,7 @@ class NoteForm(forms.Form):
 
 
 class AssignTrainingForm(forms.Form):
-    module = forms.ModelChoiceField(label=_("Training module"), queryset=None)
+    module = forms.ModelChoiceField(label=_("Training module"), queryset=None, widget=JapaneseOptionsSelect)
     scope = forms.ChoiceField(
         label=_("Assign to"),
         choices=[("person", _("This person")), ("unit", _("Everyone in their unit"))],
@@ -82,7 +100,9 @@ class AssignTrainingForm(forms.Form):
 
 
 class UploadForm(forms.Form):
-    source = forms.ModelChoiceField(label=_("Log source"), queryset=LogSource.objects.none())
+    source = forms.ModelChoiceField(
+        label=_("Log source"), queryset=LogSource.objects.none(), widget=JapaneseOptionsSelect
+    )
     file = forms.FileField(
         label=_("Log file (CSV)"),
         help_text=_("The file as the system exports it. A file already imported is recognised and adds nothing."),

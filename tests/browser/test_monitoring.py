@@ -150,3 +150,33 @@ def test_compliance_editors_and_the_site_administrator_get_404(e2e_server, page,
         assert page.goto(url).status == 404, url
     page.goto("/")
     assert page.locator("a[href='/monitoring/']").count() == 0
+
+
+def test_every_monitoring_page_passes_the_journey_checks_in_both_languages(e2e_server, page, context, login_with_mfa):
+    """The journeys' four checks (no response >= 400, no console error, no sideways overflow and the
+    layout probes, no serious or critical axe violation) at 1366 and 390 px, Japanese and English."""
+    from tests.journeys.checker import PageChecker
+
+    checker = PageChecker(journey="monitoring")
+    checker.watch(page)
+    login_with_mfa(page, "auditor@example.jp")
+    page.goto("/monitoring/findings/")
+    finding = page.locator("table.data tbody tr a").first.get_attribute("href")
+    page.goto("/monitoring/imports/")
+    log_import = page.locator("table.data tbody tr a").first.get_attribute("href")
+    for language in ("ja", "en"):
+        context.add_cookies([{"name": "django_language", "value": language, "url": e2e_server.url}])
+        for name, url in (
+            ("dashboard", "/monitoring/"),
+            ("findings", "/monitoring/findings/?status="),
+            ("finding", finding),
+            ("imports", "/monitoring/imports/"),
+            ("import", log_import),
+            ("rules", "/monitoring/rules/"),
+            ("register", "/monitoring/register/"),
+            ("notice", "/rules/access-log-monitoring/"),
+        ):
+            page.goto(url)
+            checker.check(page, name)
+    context.add_cookies([{"name": "django_language", "value": "ja", "url": e2e_server.url}])
+    checker.assert_clean()
