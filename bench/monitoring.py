@@ -188,6 +188,16 @@ def main(argv: list[str]) -> int:
         f"rules over {SMALL:,} rows: {counts['small'][0]} queries ({counts['small'][1]:.2f} s); "
         f"over {ROWS:,} rows: {counts['large'][0]} queries ({counts['large'][1]:.2f} s)"
     )
+    from monitoring.models import Rule
+    from monitoring.rules import RULES, events_span
+
+    span = events_span(AccessEvent.objects.filter(log_import=large))
+    timings = []
+    for rule in Rule.objects.all():
+        started = time.perf_counter()
+        RULES[rule.kind](rule, span)
+        timings.append(f"{rule.kind} {time.perf_counter() - started:.1f} s")
+    print("each rule over the large import's days: " + ", ".join(timings))
     by_rule = Finding.objects.values_list("rule__kind").annotate(n=Count("id")).order_by("rule__kind")
     print("findings by rule: " + ", ".join(f"{kind} {n:,}" for kind, n in by_rule))
 

@@ -47,16 +47,19 @@ def day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_default_timezone())
 
 
-def _day_groups(events: QuerySet) -> list[Group]:
+def _day_groups(events: QuerySet, *, distinct_records: bool = True) -> list[Group]:
+    """One group per system, id and day. Without `distinct_records` (a cheaper hash aggregate),
+    `records` is the number of views, an upper bound of the distinct records."""
+    records = (
+        Count("record_key", distinct=True, filter=~Q(record_key=""))
+        if distinct_records
+        else Count("id", filter=~Q(record_key=""))
+    )
     rows = (
         events.annotate(day=TruncDate("occurred_at", tzinfo=timezone.get_default_timezone()))
         .values("source__system", "account_id", "day")
         .annotate(
-            holder=Max("person"),
-            first=Min("occurred_at"),
-            last=Max("occurred_at"),
-            n=Count("id"),
-            records=Count("record_key", distinct=True, filter=~Q(record_key="")),
+            holder=Max("person"), first=Min("occurred_at"), last=Max("occurred_at"), n=Count("id"), records=records
         )
         .order_by()
     )
@@ -152,9 +155,9 @@ def burst(rule: Rule, events: QuerySet) -> list[Group]:
     window = dt.timedelta(minutes=min(max(float(params["minutes"]), 0), 24 * 60))
     with_records = events.exclude(record_key="")
     # A window of at most a day ending on day d holds events of d and d-1 only, so it can reach the
-    # threshold only where those two days' distinct records together do. One aggregate finds those
-    # days; only their events are read one by one.
-    per_day = {(g.system, g.account_id, g.day): g.records for g in _day_groups(with_records)}
+    # threshold only where those two days' views together do. One aggregate finds those days; only
+    # their events are read one by one.
+    per_day = {(g.system, g.account_id, g.day): g.records for g in _day_groups(with_records, distinct_records=False)}
     one_day = dt.timedelta(days=1)
     candidate_days = {
         (system, account, day)
