@@ -314,3 +314,19 @@ def test_an_auditor_group_member_who_left_is_refused(auditor, finding):
     client = Client()
     client.force_login(auditor)
     assert client.get("/monitoring/").status_code in (302, 404)
+
+
+def test_the_home_page_shows_auditors_the_findings_waiting(as_auditor, finding, make_person):
+    from wagtail.models import Page, Site
+
+    from portal.models import HomePage
+
+    home = Page.get_first_root_node().add_child(instance=HomePage(title="ホーム", slug="home-mon"))
+    site = Site.objects.get(is_default_site=True)
+    site.root_page = home
+    site.save()
+    page = as_auditor.get("/").content.decode()
+    assert 'id="monitoring-panel-heading"' in page and "/monitoring/findings/" in page
+    other = Client()
+    other.force_login(make_person(email="plain@example.jp"))
+    assert 'id="monitoring-panel-heading"' not in other.get("/").content.decode()
