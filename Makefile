@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 SYSTEM_PACKAGES := chromium fonts-ipaexfont-gothic fonts-ipaexfont-mincho libharfbuzz-subset0 poppler-utils gettext
 
-APPS := portal people audit casebook enquiries quizzes training reports whistleblowing monitoring
+APPS := portal infrastructure people audit casebook enquiries quizzes training reports whistleblowing monitoring
 
 .PHONY: run test lint format bench demo setup system-deps migrate messages messages-extract lock worker scheduler audit totp
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from audit import uploads
-from portal.storage import PrivateMediaStorage
+from infrastructure.storage import PrivateMediaStorage
 
 ACCEPTED = (uploads.PDF, uploads.PNG, uploads.JPEG, uploads.TEXT)
 ALLOWED_LABEL = "PDF, PNG, JPEG, TXT"

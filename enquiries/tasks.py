@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django_tasks import TaskContext, task
 
-from portal.mail import send_once
+from infrastructure.mail import send_once
 
 from .models import Enquiry
 

@@ -670,7 +670,7 @@ def _send_person_digest(*, person_id: int, today: dt.date) -> bool:
         subject = _("[Conduct-Rule Portal] Your training: %(count)d to complete") % {"count": len(assignments)}
         body = render_to_string("training/email/person_digest.txt", context)
     # A failure here rolls the log row back, so the next run tries again. The log commits right
-    # after the send: only a crash in between sends this digest twice (see portal.mail.send_once).
+    # after the send: only a crash in between sends this digest twice (see infrastructure.mail.send_once).
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
     return True
 

@@ -27,7 +27,7 @@ def send_pending_notifications() -> int:
     report to the second. Taking the marks turns them into one `HandlerNotice` per handler
     in the same transaction; each notice is deleted in the transaction that sends its e-mail,
     so a run that dies half-way leaves the rest for the next one (and the window for a
-    duplicate is the one described in `portal.mail.send_once`).
+    duplicate is the one described in `infrastructure.mail.send_once`).
     """
     with transaction.atomic():
         pending = list(Case.objects.select_for_update().exclude(pending_notice="").values_list("pk", "pending_notice"))
@@ -69,7 +69,7 @@ def send_deadline_reminders(*, today: datetime.date | None = None) -> int:
             handler_ids.update(k.handler_id for k in case.keys.all())
     sent = 0
     for handler in receiving_handlers().filter(pk__in=handler_ids):
-        # The day's record commits together with the send (see portal.mail.send_once): a crash
+        # The day's record commits together with the send (see infrastructure.mail.send_once): a crash
         # before the mail is out leaves no record, so a re-run sends it rather than losing it.
         with transaction.atomic():
             try:

@@ -7,8 +7,8 @@ which the tasks call. Nothing here imports the services, so they can import the 
 from django.db import transaction
 from django_tasks import TaskContext, task
 
+from infrastructure.mail import send_once
 from people.models import Person
-from portal.mail import send_once
 
 from . import periodic
 from .handler_mail import send_handler_mail

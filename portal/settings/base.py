@@ -23,6 +23,7 @@ CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").sp
 INSTALLED_APPS = [
     # Our apps first so their templates override allauth's and Wagtail's.
     "portal",
+    "infrastructure",
     "people",
     "audit",
     "casebook",
@@ -145,8 +146,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # django-redis, except that add() fails open too (portal/cache_backends.py).
-            "BACKEND": "portal.cache_backends.RedisCache",
+            # django-redis, except that add() fails open too (infrastructure/cache_backends.py).
+            "BACKEND": "infrastructure.cache_backends.RedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {
                 # A cache outage must slow the portal down, not take it down.
@@ -387,7 +388,7 @@ LOGGING = {
 }
 
 # --- Portal-specific settings ----------------------------------------------------------
-# What `manage.py scheduler` runs (portal/scheduler.py): management commands, every `every`
+# What `manage.py scheduler` runs (infrastructure/scheduler.py): management commands, every `every`
 # seconds, `at` seconds after local midnight. Each is idempotent; each slot runs once.
 PORTAL_PERIODIC_JOBS = [
     {"command": "hotline_notify", "every": 60 * 60},

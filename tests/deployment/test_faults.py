@@ -305,7 +305,7 @@ print(json.dumps({{"task": str(result.id), "emails": emails}}))
 TASK_STATE = """
 import json
 from django_tasks_db.models import DBTaskResult
-from portal.models import TaskWorker
+from infrastructure.models import TaskWorker
 task = DBTaskResult.objects.get(pk="{task}")
 print(json.dumps({{"status": task.status, "workers": task.worker_ids,
     "registered": sorted(TaskWorker.objects.values_list("worker_id", flat=True))}}))

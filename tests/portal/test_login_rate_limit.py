@@ -88,7 +88,7 @@ def _unreachable_redis(backend: str) -> dict:
         # Plain django-redis reads its own ignored failure in add() as "lock taken": everyone is refused.
         ("django_redis.cache.RedisCache", 429),
         # The portal's backend fails open: people can log in while Redis is down (unlimited until it is back).
-        ("portal.cache_backends.RedisCache", 302),
+        ("infrastructure.cache_backends.RedisCache", 302),
     ],
 )
 def test_login_while_redis_is_down(settings, rate_limited, make_person, backend, status):
@@ -100,7 +100,7 @@ def test_login_while_redis_is_down(settings, rate_limited, make_person, backend,
 
 def test_production_uses_the_fail_open_backend(base_settings_under):
     caches = base_settings_under(REDIS_URL="redis://127.0.0.1:6379/0").CACHES
-    assert caches["default"]["BACKEND"] == "portal.cache_backends.RedisCache"
+    assert caches["default"]["BACKEND"] == "infrastructure.cache_backends.RedisCache"
     assert caches["default"]["OPTIONS"]["IGNORE_EXCEPTIONS"] is True
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from portal.scheduler import configured_jobs
+from infrastructure.scheduler import configured_jobs
 
 ROOT = Path(settings.BASE_DIR)
 JOBS = ("hotline_notify", "hotline_reminders", "hotline_purge", "send_training_reminders", "audit_checkpoint")

@@ -6,9 +6,9 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, InterfaceError, close_old_connections
 
-from portal import scheduler
+from infrastructure import scheduler
 
-logger = logging.getLogger("portal.scheduler")
+logger = logging.getLogger("infrastructure.scheduler")
 
 
 class Command(BaseCommand):

@@ -7,9 +7,9 @@ from django.db import DatabaseError, InterfaceError, connection
 from django_tasks_db.compat import task_finished
 from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
 
-from portal import task_workers
+from infrastructure import task_workers
 
-logger = logging.getLogger("portal.task_workers")
+logger = logging.getLogger("infrastructure.task_workers")
 
 
 class Command(DBWorkerCommand):

@@ -1,4 +1,4 @@
-"""Recovery of tasks whose worker died (portal/task_workers.py) and e-mail sent once per key (portal/mail.py)."""
+"""Recovery of tasks whose worker died (infrastructure/task_workers.py), e-mail sent once per key (.../mail.py)."""
 
 import datetime
 import os
@@ -12,9 +12,9 @@ from django.utils.module_loading import import_string
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from portal import task_workers
-from portal.mail import send_once
-from portal.models import TaskWorker
+from infrastructure import task_workers
+from infrastructure.mail import send_once
+from infrastructure.models import TaskWorker
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,7 @@ def test_a_task_whose_workers_keep_dying_fails_instead_of_looping():
     task = running_task(*[f"w{n}" for n in range(task_workers.MAX_ATTEMPTS)])
     assert task_workers.recover_lost_tasks(dead_after=None, worker_ids=[f"w{task_workers.MAX_ATTEMPTS - 1}"])
     task.refresh_from_db()
-    assert task.status == "FAILED" and task.exception_class_path == "portal.task_workers.WorkerLost"
+    assert task.status == "FAILED" and task.exception_class_path == "infrastructure.task_workers.WorkerLost"
 
 
 def failed_task(exception_class_path: str, *worker_ids: str) -> DBTaskResult:

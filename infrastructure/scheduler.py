@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from .models import PeriodicJobRun
 
-logger = logging.getLogger("portal.scheduler")
+logger = logging.getLogger("infrastructure.scheduler")
 
 OUTPUT_LIMIT = 4000
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from portal import task_workers
+from infrastructure import task_workers
 
 
 class Command(BaseCommand):

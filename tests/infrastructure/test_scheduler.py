@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command, get_commands
 
-from portal.models import PeriodicJobRun
-from portal.scheduler import Job, configured_jobs, run_due
+from infrastructure.models import PeriodicJobRun
+from infrastructure.scheduler import Job, configured_jobs, run_due
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def test_a_slot_claimed_by_another_scheduler_is_skipped(monkeypatch):
     now = datetime.datetime(2026, 12, 4, 10, 30, tzinfo=JST)
     PeriodicJobRun.objects.create(job=job.name, slot=job.slot(now), started_at=now)
     called = []
-    monkeypatch.setattr("portal.scheduler.call_command", lambda *a, **k: called.append(a))
+    monkeypatch.setattr("infrastructure.scheduler.call_command", lambda *a, **k: called.append(a))
     assert run_due(jobs=[job], now=now) == []
     assert called == []
 

@@ -19,7 +19,7 @@ It checks that the process lives, not that the task progresses: a task stuck for
 process stays RUNNING (stop that worker; its task is then recovered). A worker wrongly judged
 dead (frozen longer than `dead_after`, e.g. a paused VM) would finish its task while another
 runs it again: the services' own claims (an HR import job moves from waiting to running once)
-and the e-mail records (`portal.mail.send_once`) keep that from doing things twice.
+and the e-mail records (`infrastructure.mail.send_once`) keep that from doing things twice.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from django_tasks_db.models import DBTaskResult
 
 from .models import TaskWorker
 
-logger = logging.getLogger("portal.task_workers")
+logger = logging.getLogger("infrastructure.task_workers")
 
 HEARTBEAT_SECONDS = 10.0
 DEAD_AFTER_SECONDS = 60.0
