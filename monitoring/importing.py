@@ -25,6 +25,7 @@ import datetime as dt
 import hashlib
 import hmac
 import io
+import re
 from collections.abc import Iterator
 from typing import BinaryIO, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -90,8 +91,14 @@ def _as_stream(content: bytes | BinaryIO) -> BinaryIO:
     return content
 
 
+# Characters no system writes in a text log: control characters (but tab, CR and LF) and private-use
+# code points. Python's cp932 decodes almost any bytes, so a file in another encoding, or damaged,
+# shows up as these rather than as a decoding error (the HR import checks the same way).
+NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff]")
+
+
 def _scan(stream: BinaryIO, encoding: str) -> tuple[str, tuple[int, str] | None]:
-    """One pass over the bytes: their SHA-256, and the first line that does not decode, if any."""
+    """One pass over the bytes: their SHA-256, and the first line that is not text, if any."""
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder(encoding)()
     newlines = 0
@@ -100,11 +107,15 @@ def _scan(stream: BinaryIO, encoding: str) -> tuple[str, tuple[int, str] | None]
         digest.update(chunk)
         if problem is None:
             try:
-                decoder.decode(chunk)
+                text = decoder.decode(chunk)
             except UnicodeDecodeError as error:
                 line = newlines + chunk[: max(error.start, 0)].count(b"\n") + 1
                 problem = (line, error.reason)
-            newlines += chunk.count(b"\n")
+            else:
+                odd = NOT_TEXT.search(text)
+                if odd:
+                    problem = (newlines + text.count("\n", 0, odd.start()) + 1, f"U+{ord(odd.group()):04X}")
+                newlines += text.count("\n")
     if problem is None:
         try:
             decoder.decode(b"", final=True)

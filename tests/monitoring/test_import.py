@@ -227,3 +227,12 @@ def test_backslashes_and_tabs_in_values_are_stored_as_they_are():
     )
     event = AccessEvent.objects.get()
     assert (event.account_id, event.terminal, event.record_type) == ("G\\1", "HC\t01", "種別\\N")
+
+
+def test_bytes_windows_never_writes_in_shift_jis_refuse_a_cp932_file():
+    """Python's cp932 decodes 0xFF or 0x80 without an error; they come out as characters no log holds."""
+    raw = mf.log_file(ROWS) + b"G3003,\xff\xfe\x80,,,,\r\n"
+    result = log_import_run(source=mf.source(), filename="a.csv", content=raw)
+    assert result.status == LogImport.Status.FAILED
+    assert result.errors[0]["line"] == 5
+    assert AccessEvent.objects.count() == 0
