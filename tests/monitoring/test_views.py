@@ -330,3 +330,42 @@ def test_the_home_page_shows_auditors_the_findings_waiting(as_auditor, finding, 
     other = Client()
     other.force_login(make_person(email="plain@example.jp"))
     assert 'id="monitoring-panel-heading"' not in other.get("/").content.decode()
+
+
+SCRIPT = '<script>alert("xss")</script><img src=x onerror=alert(1)>'
+
+
+def test_bad_input_is_refused_or_shown_escaped(as_auditor, finding, django_capture_on_commit_callbacks):
+    detail = f"/monitoring/findings/{finding.pk}/"
+    # Markup in a note is kept as text and shown escaped.
+    as_auditor.post(f"{detail}notes/", {"note-text": SCRIPT})
+    page = as_auditor.get(detail).content.decode()
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
+    # Unknown ids and values: the form says so, nothing changes.
+    for data in (
+        {"update-status": "closed", "update-outcome": "nonsense"},
+        {"update-status": "gone", "update-outcome": ""},
+        {"update-status": "open", "update-assignee": "999999"},
+    ):
+        assert as_auditor.post(f"{detail}update/", data).status_code == 400
+    finding.refresh_from_db()
+    assert (finding.status, finding.outcome, finding.assignee) == ("open", "", None)
+    assert as_auditor.post(f"{detail}training/", {"training-module": "999999"}).status_code == 400
+    assert not Assignment.objects.exists()
+    # A rule's figures must be numbers in range.
+    rule = Rule.objects.get(kind=Rule.Kind.BURST)
+    response = as_auditor.post(f"/monitoring/rules/{rule.pk}/", {f"rule-{rule.pk}-minutes": "abc"}, follow=True)
+    rule.refresh_from_db()
+    assert rule.enabled and rule.params == {"records": 100, "minutes": 60}
+    assert "しきい値を保存できませんでした" in response.content.decode()
+    # A file that is not text in the source's encoding is refused with the line, and nothing is stored.
+    source = make_source("takuso2")
+    header = ",".join(COLUMNS.values()) + "\n"
+    upload = io.BytesIO(header.encode("cp932") + b"M0001,\x81 ,,,\n")  # a lead byte with no trail byte
+    upload.name = f"{SCRIPT}.csv"
+    with django_capture_on_commit_callbacks(execute=True):  # the task worker runs after the commit
+        response = as_auditor.post("/monitoring/imports/", {"source": source.pk, "file": upload})
+    log_import = LogImport.objects.get(source=source)
+    assert log_import.status == LogImport.Status.FAILED and not log_import.events.exists()
+    page = as_auditor.get(response["Location"]).content.decode()
+    assert "2 行目" in page and "<script>alert" not in page
