@@ -97,15 +97,15 @@ def _as_stream(content: bytes | BinaryIO) -> BinaryIO:
 NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff]")
 
 
-def _scan(stream: BinaryIO, encoding: str) -> tuple[str, tuple[int, str] | None]:
-    """One pass over the bytes: their SHA-256, and the first line that is not text, if any."""
+def _scan(stream: BinaryIO, encoding: str, *, check: bool = True) -> tuple[str, tuple[int, str] | None]:
+    """One pass over the bytes: their SHA-256, and (with `check`) the first line that is not text, if any."""
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder(encoding)()
     newlines = 0
     problem = None
     while chunk := stream.read(READ_BYTES):
         digest.update(chunk)
-        if problem is None:
+        if check and problem is None:
             try:
                 text = decoder.decode(chunk)
             except UnicodeDecodeError as error:
@@ -116,7 +116,7 @@ def _scan(stream: BinaryIO, encoding: str) -> tuple[str, tuple[int, str] | None]
                 if odd:
                     problem = (newlines + text.count("\n", 0, odd.start()) + 1, f"U+{ord(odd.group()):04X}")
                 newlines += text.count("\n")
-    if problem is None:
+    if check and problem is None:
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError as error:
@@ -360,7 +360,7 @@ def log_import_receive(
     if by is not None:
         require_auditor(by)
     stream = _as_stream(content)
-    sha, _problem = _scan(stream, source.encoding)
+    sha, _problem = _scan(stream, source.encoding, check=False)  # the text is checked when processed
     existing = LogImport.objects.filter(source=source, sha256=sha).first()
     if existing is not None and existing.status != LogImport.Status.FAILED:
         return existing, False
