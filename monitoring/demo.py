@@ -18,7 +18,9 @@ Idempotent: once the demo's files are imported, running it again changes nothing
 import csv
 import datetime as dt
 import io
+import json
 import random
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -28,6 +30,8 @@ from people.models import Company, Person, Transfer, Unit
 from .models import ContractPurpose, LogImport, LogSource, System, SystemAccount, Terminal
 
 JST = ZoneInfo("Asia/Tokyo")
+# The employee notice's text is data, in demo_data/ next to this module (as the other apps' demo texts).
+NOTICE = json.loads(Path(__file__).with_name("demo_data").joinpath("notice.json").read_text(encoding="utf-8"))
 WEEKS = 8
 MOVED_ON = dt.date(2024, 4, 1)
 REMOVAL_DUE = dt.date(2024, 4, 15)
@@ -476,7 +480,7 @@ def _notice(stdout) -> None:
     rules = RuleIndexPage.objects.first()
     if rules is None or rules.get_children().filter(slug=NOTICE["slug"]).exists():
         return
-    page = RulePage(**NOTICE)
+    page = RulePage(**{**NOTICE, "body": [tuple(block) for block in NOTICE["body"]]})
     rules.add_child(instance=page)
     page.save_revision().publish()
     stdout.write("  notice: published")
@@ -506,54 +510,3 @@ def load(stdout) -> None:
             added += result.rows_added
             findings += result.findings_created
     stdout.write(f"  access logs: {added} rows imported, {findings} findings")
-
-
-NOTICE = {
-    "slug": "access-log-monitoring",
-    "title": "アクセスログのモニタリングについて",
-    "summary": "みちのく電力ネットワークのシステム（託送顧客情報・実績統計・系統情報イントラネット）の"
-    "アクセスログは、行為規制を守るため内部監査室が定期的に確認しています。",
-    "legal_basis": "電気事業法 第23条・業務改善計画（2023年5月）「行為規制遵守のチェック体制」",
-    "body": [
-        ("heading", "何を確認しているか"),
-        (
-            "paragraph",
-            "<p>みちのく電力ネットワーク（NW）の次のシステムについて、誰が・いつ・どの端末から・どの種類の"
-            "情報を参照したかの記録（アクセスログ）を受け取り、人事データと照合しています。</p>"
-            "<ul><li>託送顧客情報システム</li><li>実績統計システム</li><li>系統情報イントラネット</li></ul>"
-            "<p>お客さま番号そのものは保存せず、照合用の符号に置き換えています。</p>",
-        ),
-        ("heading", "なぜ確認するのか"),
-        (
-            "paragraph",
-            "<p>当社では2016年から2023年1月まで、23の営業所の214人と委託先の社員が、NWの非公開情報である"
-            "新電力のお客さま情報を閲覧していました。NWから異動した社員が以前のIDを使い続けた例もありました。"
-            "誰もログを見ていなかったため、7年近く気づけませんでした。同じことを数週間で見つけられるよう、"
-            "業務改善計画に沿って内部監査室の行為規制チェック担当がログを確認しています。</p>",
-        ),
-        (
-            "callout",
-            {
-                "tone": "info",
-                "title": "確認の対象になる主な場面",
-                "text": "<p>販売部門の社員による非公開情報の参照、異動後の旧IDの利用、共用事務所の端末からの参照、"
-                "短時間の大量参照、委託先社員の委託目的外の参照。</p>",
-            },
-        ),
-        ("heading", "見つかった場合にどうなるか"),
-        (
-            "paragraph",
-            "<p>記録は内部監査室の行為規制チェック担当（コンプライアンス監査担当）だけが見られます。"
-            "上司や人事部門、システム管理者は見られません。担当者が事情を確認し、業務上の理由が確認できれば"
-            "それで終わります。必要に応じて研修の受講をお願いすることがあり、悪質な場合は懲戒手続きに進むことが"
-            "あります。確認の記録はすべて監査ログに残ります。</p>"
-            "<p>誤って見てしまったときは、自分から上司か問合せ窓口に知らせてください。気づく・話す・直す。</p>",
-        ),
-        ("heading", "記録の保存期間"),
-        (
-            "paragraph",
-            "<p>アクセスログの個々の記録は一定期間（標準で1年）が過ぎると削除します。確認の結果（件数と"
-            "対応）は監査のために保存します。</p>",
-        ),
-    ],
-}
