@@ -1,3 +1,4 @@
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,15 +18,27 @@ def audit_record(
     target_type: str = "",
     target_id: str | int = "",
     detail: dict | None = None,
+    at: dt.datetime | None = None,
 ) -> AuditEntry:
-    """Append one entry. Callers must never pass anything that could identify a hotline reporter."""
+    """Append one entry. Callers must never pass anything that could identify a hotline reporter.
+
+    `at` is the time of the event when the caller states it (a loader writing history through the
+    services); it defaults to now. The entry is appended at the end of the chain all the same: the
+    chain's order is `seq`, and nothing assumes that times rise with it.
+    """
+    if at is None:
+        at = timezone.now()
+    elif timezone.is_naive(at):
+        raise ValueError("An audit entry's time must be timezone-aware.")
+    # In UTC, as the database gives it back: the hash covers the time as written.
+    at = at.astimezone(dt.UTC)
     if target is not None:
         target_type = target._meta.label_lower
         target_id = target.pk
     head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
     entry = AuditEntry(
         seq=head.last_seq + 1,
-        at=timezone.now(),
+        at=at,
         actor=actor if actor is not None and actor.is_authenticated else None,
         actor_label=str(getattr(actor, "email", "") or "") if actor is not None else "",
         action=action,

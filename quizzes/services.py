@@ -8,10 +8,15 @@ Rules that hold whatever the caller does:
   a second, concurrent submission finds it already submitted;
 - answers for questions outside the attempt, after the time limit (plus `TIME_LIMIT_GRACE`)
   or after submission are refused with a `ValidationError` and change nothing.
+
+The services that act on an attempt take `now`: the moment they act at, for every time they
+write (audit entries included) and every time rule they check (time limit, wait between
+attempts). It defaults to the current time; a loader writing history (the demo) states it.
 """
 
 import random
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
@@ -108,7 +113,13 @@ def _checked_return_url(url: str) -> str:
 
 
 def attempt_start(
-    *, person, quiz: Quiz, context: str, return_url: str = "", rng: random.Random | None = None
+    *,
+    person,
+    quiz: Quiz,
+    context: str,
+    return_url: str = "",
+    rng: random.Random | None = None,
+    now: datetime | None = None,
 ) -> Attempt:
     """Return the person's open attempt for this quiz and context, or draw a new one.
 
@@ -126,18 +137,20 @@ def attempt_start(
         .first()
     )
     if open_attempt is not None:
-        open_attempt = attempt_close_if_expired(attempt=open_attempt)
+        open_attempt = attempt_close_if_expired(attempt=open_attempt, now=now)
         if open_attempt.is_open:
             return open_attempt
-    return _attempt_draw(person=person, quiz=quiz, context=context, return_url=return_url, rng=rng)
+    return _attempt_draw(person=person, quiz=quiz, context=context, return_url=return_url, rng=rng, now=now)
 
 
 @transaction.atomic
-def _attempt_draw(*, person, quiz: Quiz, context: str, return_url: str, rng: random.Random | None) -> Attempt:
+def _attempt_draw(
+    *, person, quiz: Quiz, context: str, return_url: str, rng: random.Random | None, now: datetime | None
+) -> Attempt:
     # Lock the context's attempts so a pass being graded right now is seen before drawing anew.
     earlier = list(Attempt.objects.select_for_update().filter(person=person, quiz=quiz, context=context))
     counted = len(earlier)
-    now = timezone.now()
+    now = now or timezone.now()
     if any(a.passed for a in earlier):
         raise AlreadyPassed(_("You have already passed this quiz; there is no further attempt."), code="passed")
     if quiz.max_attempts and counted >= quiz.max_attempts:
@@ -180,6 +193,7 @@ def _attempt_draw(*, person, quiz: Quiz, context: str, return_url: str, rng: ran
         action="quiz.attempt_started",
         target=attempt,
         detail={"quiz": quiz.slug, "context": context, "number": attempt.number, "questions": attempt.question_ids()},
+        at=now,
     )
     return attempt
 
@@ -249,14 +263,16 @@ def _merge(locked: Attempt, cleaned: dict[str, list[str]]) -> None:
 
 
 @transaction.atomic
-def attempt_save_answers(*, attempt: Attempt, answers: Answers, sequence: int | None = None) -> Attempt:
+def attempt_save_answers(
+    *, attempt: Attempt, answers: Answers, sequence: int | None = None, now: datetime | None = None
+) -> Attempt:
     """Save answers as the person goes; an empty list clears a question's answer.
 
     `sequence` is the number the page was rendered with; a different one (`StaleAttempt`)
     changes nothing. A save raises the number by one.
     """
     locked = _lock(attempt)
-    _refuse_if_closed(locked, timezone.now())
+    _refuse_if_closed(locked, now or timezone.now())
     _refuse_if_stale(locked, sequence)
     cleaned = _normalise_answers(locked, answers)
     _merge(locked, cleaned)
@@ -272,6 +288,7 @@ def attempt_submit(
     answers: Answers | None = None,
     sequence: int | None = None,
     unanswered_confirmed: bool = False,
+    now: datetime | None = None,
 ) -> Attempt:
     """Save the last answers (if any) and grade the attempt, exactly once.
 
@@ -283,7 +300,7 @@ def attempt_submit(
     is changed when it raises.
     """
     locked = _lock(attempt)
-    now = timezone.now()
+    now = now or timezone.now()
     _refuse_if_closed(locked, now)
     _refuse_if_stale(locked, sequence)
     if answers:
@@ -305,7 +322,7 @@ def attempt_submit(
 
 
 @transaction.atomic
-def attempt_store_late(*, attempt: Attempt, answers: Answers) -> Attempt:
+def attempt_store_late(*, attempt: Attempt, answers: Answers, now: datetime | None = None) -> Attempt:
     """Keep answers that arrived after the time limit (and its grace) as late: stored, never graded.
 
     An attempt still open is first graded on the answers saved in time. Raises `AttemptClosed`
@@ -313,7 +330,7 @@ def attempt_store_late(*, attempt: Attempt, answers: Answers) -> Attempt:
     `ValidationError` while the attempt still accepts answers.
     """
     locked = _lock(attempt)
-    now = timezone.now()
+    now = now or timezone.now()
     if locked.accepts_answers_at(now) and locked.is_open:
         raise ValidationError(_("This attempt still accepts answers."), code="not_late")
     if not locked.is_open and not locked.timed_out:
@@ -329,17 +346,18 @@ def attempt_store_late(*, attempt: Attempt, answers: Answers) -> Attempt:
         action="quiz.late_answers_stored",
         target=locked,
         detail={"quiz": locked.quiz.slug, "number": locked.number, "answered": len(cleaned), "at": now.isoformat()},
+        at=now,
     )
     return locked
 
 
 @transaction.atomic
-def attempt_close_if_expired(*, attempt: Attempt) -> Attempt:
+def attempt_close_if_expired(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
     """Grade an open attempt whose time limit (and grace) has passed, on the answers saved in time."""
-    if not attempt.is_open or attempt.accepts_answers_at(timezone.now()):
+    if not attempt.is_open or attempt.accepts_answers_at(now or timezone.now()):
         return attempt
     locked = _lock(attempt)
-    now = timezone.now()
+    now = now or timezone.now()
     if not locked.is_open or locked.accepts_answers_at(now):
         return locked
     return _grade(locked, now=now, timed_out=True)
@@ -410,6 +428,7 @@ def _grade(locked: Attempt, *, now, timed_out: bool) -> Attempt:
             "timed_out": timed_out,
             "answered": locked.answered_count,
         },
+        at=now,
     )
     transaction.on_commit(lambda: attempt_graded.send(sender=Attempt, attempt=locked))
     return locked

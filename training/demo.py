@@ -1,6 +1,6 @@
 """Demo training: the story's modules, assigned through the real sync, with a history of completions.
 
-History is made by calling the real services under a moved clock (time_machine): the modules
+History is made by calling the real services with the moment they act at (`now=`): the modules
 are published and assigned at the start of the current fiscal year, and a deterministic share
 of people read their lessons and pass the quiz on days spread between then and yesterday. So
 every row, certificate and audit entry is one the services wrote, with its historical time.
@@ -24,7 +24,7 @@ from wagtail.rich_text import RichText
 from people.models import EmploymentType, JobRole, Person, Unit
 from portal.models import HomePage
 
-from . import services
+from . import selectors, services
 from .dates import JST, fiscal_year_bounds, fiscal_year_of, today_jst
 from .models import Assignment, AttestationDocument, TrainingIndexPage, TrainingModulePage
 
@@ -98,7 +98,7 @@ def _index(stdout) -> TrainingIndexPage | None:
     return index
 
 
-def _module(index: TrainingIndexPage, spec: dict) -> tuple[TrainingModulePage, bool]:
+def _module(index: TrainingIndexPage, spec: dict, *, published_at: dt.datetime) -> tuple[TrainingModulePage, bool]:
     existing = TrainingModulePage.objects.filter(slug=spec["slug"]).first()
     if existing:
         return existing, False
@@ -118,6 +118,9 @@ def _module(index: TrainingIndexPage, spec: dict) -> tuple[TrainingModulePage, b
         audience_everyone=spec["audience"].get("everyone", False),
         cycle=TrainingModulePage.Cycle.ANNUAL,
         estimated_minutes=spec["minutes"],
+        # Wagtail keeps a first publication time it is given; the revision and the last
+        # publication are dated by the real clock.
+        first_published_at=published_at,
         **due,
     )
     page.audience_units = list(Unit.objects.filter(code__in=spec["audience"].get("units", [])))
@@ -135,43 +138,37 @@ def _moment(start: dt.date, span_days: int, *key: str) -> dt.datetime:
 
 
 def _complete(assignment: Assignment, when: dt.datetime) -> None:
-    import time_machine
-
     from quizzes.services import attempt_start, attempt_submit
 
     module = assignment.module
     # Each lesson is opened, then marked read once its reading time has passed (as the server requires).
     for number, key in enumerate(module.lesson_keys()):
         opened = when + dt.timedelta(minutes=10 * number)
-        with time_machine.travel(opened, tick=False):
-            services.lesson_open(assignment=assignment, lesson_key=key)
-        with time_machine.travel(opened + dt.timedelta(minutes=9), tick=False):
-            services.lesson_mark_read(assignment=assignment, lesson_key=key)
+        services.lesson_open(assignment=assignment, lesson_key=key, now=opened)
+        services.lesson_mark_read(assignment=assignment, lesson_key=key, now=opened + dt.timedelta(minutes=9))
     when += dt.timedelta(minutes=10 * len(module.lesson_keys()))
     if module.quiz is None:
         return
     tries = [False, True] if _digest("fail", str(assignment.pk)) % 100 < FIRST_FAIL_RATE else [True]
     for number, right in enumerate(tries):
-        with time_machine.travel(when + dt.timedelta(minutes=10 + 15 * number), tick=False):
-            attempt = attempt_start(
-                person=assignment.person, quiz=module.quiz, context=assignment.quiz_context, return_url=module.url
-            )
-            answers = {}
-            for question in attempt.questions:
-                if right:
-                    chosen = [c["id"] for c in question["choices"] if c["correct"]]
-                else:
-                    chosen = [next(c["id"] for c in question["choices"] if not c["correct"])]
-                answers[str(question["id"])] = chosen
-            attempt = attempt_submit(attempt=attempt, answers=answers)
-            # The attempt_graded receiver does the same once the grading commits; calling it here keeps
-            # the historical time even when the loader runs inside a transaction (it is idempotent).
-            services.assignment_record_quiz_result(attempt=attempt)
+        at = when + dt.timedelta(minutes=10 + 15 * number)
+        attempt = attempt_start(
+            person=assignment.person, quiz=module.quiz, context=assignment.quiz_context, return_url=module.url, now=at
+        )
+        answers = {}
+        for question in attempt.questions:
+            if right:
+                chosen = [c["id"] for c in question["choices"] if c["correct"]]
+            else:
+                chosen = [next(c["id"] for c in question["choices"] if not c["correct"])]
+            answers[str(question["id"])] = chosen
+        attempt = attempt_submit(attempt=attempt, answers=answers, now=at)
+        # The attempt_graded receiver does the same once the grading commits (dated by the attempt);
+        # calling it here records the result even when the loader runs inside a transaction (it is idempotent).
+        services.assignment_record_quiz_result(attempt=attempt, now=at)
 
 
 def load(stdout) -> None:
-    import time_machine
-
     index = _index(stdout)
     if index is None:
         return
@@ -181,9 +178,8 @@ def load(stdout) -> None:
     if opened >= timezone.now():
         opened = timezone.now() - dt.timedelta(hours=1)
     # Publish and assign at the start of the fiscal year, so completions can lie in the past.
-    with time_machine.travel(opened, tick=False):
-        created = [spec["slug"] for spec in MODULES if _module(index, spec)[1]]
-        result = services.assignments_sync()
+    created = [spec["slug"] for spec in MODULES if _module(index, spec, published_at=opened)[1]]
+    result = services.assignments_sync(now=opened)
     services.assignments_sync()
     stdout.write(
         f"  training: {len(MODULES)} modules ({len(created)} new), "
@@ -207,8 +203,8 @@ def load(stdout) -> None:
         if _digest("late", slug, assignment.person.email) % 100 >= 25:
             window = min(span, max((assignment.due_date - fy_start).days, 14))
         when = _moment(fy_start, window, slug, assignment.person.email)
-        # No outer transaction: each service commits under the moved clock, so the quiz-graded
-        # signal (sent on commit) completes the assignment at that historical time too.
+        # No outer transaction: each service commits as it goes, and the quiz-graded signal (sent on
+        # commit) completes the assignment at the attempt's historical time.
         _complete(assignment, min(when, timezone.now() - dt.timedelta(hours=2)))
         done += 1
     stdout.write(f"  training: {done} completions recorded in the past months")
@@ -217,8 +213,6 @@ def load(stdout) -> None:
 
 
 def _attestations(stdout, opened: dt.datetime, fy_start: dt.date, span: int) -> None:
-    import time_machine
-
     spec = CODE_OF_CONDUCT
     document = AttestationDocument.objects.filter(slug=spec["slug"]).first()
     if document is None:
@@ -228,19 +222,19 @@ def _attestations(stdout, opened: dt.datetime, fy_start: dt.date, span: int) -> 
     for number, version in enumerate(spec["versions"], start=1):
         if number <= have:
             continue
-        with time_machine.travel(opened + dt.timedelta(days=30 * (number - 1)), tick=False):
-            services.attestation_publish_version(document=document, actor=publisher, **version)
+        services.attestation_publish_version(
+            document=document, actor=publisher, now=opened + dt.timedelta(days=30 * (number - 1)), **version
+        )
     first = document.versions.order_by("number").first()
     acked = set(first.acknowledgements.values_list("person_id", flat=True))
     count = 0
     for person in Person.objects.filter(is_active=True).exclude(email__in=DEMO_EMAILS).order_by("pk"):
         if person.pk in acked or _digest("ack", person.email) % 100 >= ACK_RATE:
             continue
-        when = _moment(fy_start, min(span, 25), "ack", person.email)
-        with time_machine.travel(min(when, timezone.now() - dt.timedelta(hours=2)), tick=False):
-            # Acknowledge the version that was current on that day.
-            current = document.versions.filter(published_at__lte=timezone.now()).order_by("-number").first()
-            if current and current.pk == first.pk:
-                services.attestation_acknowledge(person=person, version=current)
-                count += 1
+        when = min(_moment(fy_start, min(span, 25), "ack", person.email), timezone.now() - dt.timedelta(hours=2))
+        # Acknowledge the version that was current on that day.
+        current = selectors.current_version(document=document, now=when)
+        if current and current.pk == first.pk:
+            services.attestation_acknowledge(person=person, version=current, now=when)
+            count += 1
     stdout.write(f"  training: attestation “{document.title}” with {count} new acknowledgements")

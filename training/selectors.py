@@ -221,8 +221,9 @@ class PendingAttestation:
     previously_acknowledged: AttestationVersion | None
 
 
-def current_version(*, document: AttestationDocument) -> AttestationVersion | None:
-    return document.versions.filter(published_at__lte=timezone.now()).order_by("-number").first()
+def current_version(*, document: AttestationDocument, now: dt.datetime | None = None) -> AttestationVersion | None:
+    """The latest version published by `now` (default: the current time)."""
+    return document.versions.filter(published_at__lte=now or timezone.now()).order_by("-number").first()
 
 
 def attestation_status(*, document: AttestationDocument, person: Person) -> PendingAttestation | None:

@@ -2,6 +2,11 @@
 
 Every function is keyword-only and atomic. Bulk synchronisation writes one audit entry per run;
 every other state change writes one audit entry.
+
+The services a person's history goes through (sync, lessons, quiz results, completion,
+certificates, attestations) take `now`: the moment they act at, for every time they write
+(audit entry included) and every time rule they check. It defaults to the current time; a
+loader writing a past year (the demo) states it.
 """
 
 import datetime as dt
@@ -62,7 +67,10 @@ class SyncResult:
 
 @transaction.atomic
 def assignments_sync(
-    *, people: list[int] | QuerySet | None = None, modules: list[TrainingModulePage] | None = None
+    *,
+    people: list[int] | QuerySet | None = None,
+    modules: list[TrainingModulePage] | None = None,
+    now: dt.datetime | None = None,
 ) -> SyncResult:
     """Bring assignments in step with audiences for the current cycle; idempotent.
 
@@ -81,8 +89,8 @@ def assignments_sync(
     module_qs = TrainingModulePage.objects.live()
     if modules is not None:
         module_qs = module_qs.filter(pk__in=[m.pk for m in modules])
-    now = timezone.now()
-    today = today_jst()
+    now = now or timezone.now()
+    today = local_date(now)
     result = SyncResult()
     for module in module_qs.prefetch_related("audience_units", "audience_employment_types", "audience_job_roles"):
         cycle = module.cycle_for(today)
@@ -146,6 +154,7 @@ def assignments_sync(
                 "modules": result.modules,
                 "targeted_people": len(person_ids) if person_ids is not None else None,
             },
+            at=now,
         )
     return result
 
@@ -286,24 +295,26 @@ def lesson_text(*, lesson) -> str:
 
 
 @transaction.atomic
-def lesson_open(*, assignment: Assignment, lesson_key: str) -> LessonVisit:
+def lesson_open(*, assignment: Assignment, lesson_key: str, now: dt.datetime | None = None) -> LessonVisit:
     """The server shows a lesson: the first showing starts its reading time (a reload does not restart it)."""
     if lesson_key not in assignment.module.lesson_keys():
         raise ValidationError(_("This lesson is not part of the module."))
     visit, _created = LessonVisit.objects.get_or_create(
-        assignment=assignment, lesson_key=lesson_key, defaults={"opened_at": timezone.now()}
+        assignment=assignment, lesson_key=lesson_key, defaults={"opened_at": now or timezone.now()}
     )
     return visit
 
 
 @transaction.atomic
-def lesson_end_reached(*, assignment: Assignment, lesson_key: str) -> LessonVisit | None:
+def lesson_end_reached(
+    *, assignment: Assignment, lesson_key: str, now: dt.datetime | None = None
+) -> LessonVisit | None:
     """The person's browser says the end of the lesson came into view; the server's time of hearing it is kept."""
     visit = LessonVisit.objects.select_for_update().filter(assignment=assignment, lesson_key=lesson_key).first()
     if visit is None:
         return None
     if not _end_reached_in_time(visit):
-        visit.end_reached_at = timezone.now()
+        visit.end_reached_at = now or timezone.now()
         visit.save(update_fields=["end_reached_at"])
     return visit
 
@@ -336,7 +347,7 @@ def lesson_seconds_missing(*, assignment: Assignment, lesson_key: str, now: dt.d
 
 
 @transaction.atomic
-def lesson_mark_read(*, assignment: Assignment, lesson_key: str) -> LessonProgress:
+def lesson_mark_read(*, assignment: Assignment, lesson_key: str, now: dt.datetime | None = None) -> LessonProgress:
     """Record that the person read one lesson; completes the assignment if nothing else is missing.
 
     The server decides from the times it recorded (`lesson_open`, `lesson_end_reached`); a lesson
@@ -349,16 +360,19 @@ def lesson_mark_read(*, assignment: Assignment, lesson_key: str) -> LessonProgre
     existing = LessonProgress.objects.filter(assignment=assignment, lesson_key=lesson_key).first()
     if existing is not None:
         return existing
-    missing = lesson_seconds_missing(assignment=assignment, lesson_key=lesson_key)
+    now = now or timezone.now()
+    missing = lesson_seconds_missing(assignment=assignment, lesson_key=lesson_key, now=now)
     if missing:
         raise ValidationError(
             _("Please take the time to read this lesson to its end (about %(seconds)s more seconds).")
             % {"seconds": missing},
             code="too_fast",
         )
-    progress, created = LessonProgress.objects.get_or_create(assignment=assignment, lesson_key=lesson_key)
+    progress, created = LessonProgress.objects.get_or_create(
+        assignment=assignment, lesson_key=lesson_key, defaults={"read_at": now}
+    )
     if created:
-        _complete_if_done(assignment_id=assignment.pk)
+        _complete_if_done(assignment_id=assignment.pk, now=now)
     return progress
 
 
@@ -371,9 +385,13 @@ def _assignment_id_of_context(context: str) -> int | None:
 
 
 @transaction.atomic
-def assignment_record_quiz_result(*, attempt) -> Assignment | None:
+def assignment_record_quiz_result(*, attempt, now: dt.datetime | None = None) -> Assignment | None:
     """Called when a quiz attempt is graded: a pass in an assignment's context counts for it; a fail
-    that uses the quiz's last allowed attempt of the current round makes the assignment failed out."""
+    that uses the quiz's last allowed attempt of the current round makes the assignment failed out.
+
+    The pass or failure is dated by the attempt's submission; `now` dates what follows from it
+    (completion, certificate, audit entries). The `attempt_graded` receiver passes the submission time.
+    """
     pk = _assignment_id_of_context(attempt.context)
     if pk is None:
         return None
@@ -389,20 +407,22 @@ def assignment_record_quiz_result(*, attempt) -> Assignment | None:
         return assignment
     if attempt.context != assignment.quiz_context:
         return assignment  # an attempt of an earlier round, graded late: that round is over
+    now = now or timezone.now()
     if not attempt.passed:
-        return _fail_out_if_no_attempts_left(assignment=assignment, attempt=attempt)
-    assignment.quiz_passed_at = attempt.submitted_at or timezone.now()
+        return _fail_out_if_no_attempts_left(assignment=assignment, attempt=attempt, now=now)
+    assignment.quiz_passed_at = attempt.submitted_at or now
     assignment.save(update_fields=["quiz_passed_at"])
     audit_record(
         actor=attempt.person,
         action="training.quiz_passed",
         target=assignment,
         detail={"attempt": str(attempt.public_id), "score_percent": str(attempt.score_percent)},
+        at=now,
     )
-    return _complete_if_done(assignment_id=assignment.pk)
+    return _complete_if_done(assignment_id=assignment.pk, now=now)
 
 
-def _fail_out_if_no_attempts_left(*, assignment: Assignment, attempt) -> Assignment:
+def _fail_out_if_no_attempts_left(*, assignment: Assignment, attempt, now: dt.datetime) -> Assignment:
     from quizzes.selectors import failed_out
 
     quiz = assignment.module.quiz
@@ -412,13 +432,14 @@ def _fail_out_if_no_attempts_left(*, assignment: Assignment, attempt) -> Assignm
         return assignment
     used = quiz.max_attempts
     assignment.status = Assignment.Status.FAILED_OUT
-    assignment.failed_out_at = attempt.submitted_at or timezone.now()
+    assignment.failed_out_at = attempt.submitted_at or now
     assignment.save(update_fields=["status", "failed_out_at"])
     audit_record(
         actor=attempt.person,
         action="training.failed_out",
         target=assignment,
         detail={"attempt": str(attempt.public_id), "attempts": used, "round": assignment.attempt_round},
+        at=now,
     )
     return assignment
 
@@ -446,21 +467,23 @@ def assignment_reset_attempts(*, assignment: Assignment, actor: Person, reason: 
     return locked
 
 
-def _complete_if_done(*, assignment_id: int) -> Assignment:
+def _complete_if_done(*, assignment_id: int, now: dt.datetime | None = None) -> Assignment:
     assignment = Assignment.objects.select_for_update().select_related("module", "person").get(pk=assignment_id)
     if assignment.status != Assignment.Status.ASSIGNED or assignment.archived_at is not None:
         return assignment
     if not selectors.assignment_requirements_met(assignment=assignment):
         return assignment
     assignment.status = Assignment.Status.COMPLETED
-    assignment.completed_at = timezone.now()
+    now = now or timezone.now()
+    assignment.completed_at = now
     assignment.save(update_fields=["status", "completed_at"])
-    certificate = certificate_issue(assignment=assignment)
+    certificate = certificate_issue(assignment=assignment, now=now)
     audit_record(
         actor=assignment.person,
         action="training.completed",
         target=assignment,
         detail={"on_time": assignment.completed_on_time, "certificate": certificate.code},
+        at=now,
     )
     return assignment
 
@@ -480,7 +503,7 @@ def certificate_code_new() -> str:
 
 
 @transaction.atomic
-def certificate_issue(*, assignment: Assignment) -> Certificate:
+def certificate_issue(*, assignment: Assignment, now: dt.datetime | None = None) -> Certificate:
     existing = Certificate.objects.filter(assignment=assignment).first()
     if existing is not None:
         return existing
@@ -499,6 +522,7 @@ def certificate_issue(*, assignment: Assignment) -> Certificate:
                     valid_until=assignment.module.certificate_valid_until(
                         cycle=assignment.cycle, completed_at=assignment.completed_at
                     ),
+                    issued_at=now or timezone.now(),
                 )
         except IntegrityError:
             continue
@@ -510,7 +534,13 @@ def certificate_issue(*, assignment: Assignment) -> Certificate:
 
 @transaction.atomic
 def attestation_publish_version(
-    *, document: AttestationDocument, body: str, material: bool, actor: Person, change_note: str = ""
+    *,
+    document: AttestationDocument,
+    body: str,
+    material: bool,
+    actor: Person,
+    change_note: str = "",
+    now: dt.datetime | None = None,
 ) -> AttestationVersion:
     """Publish a new wording (training administrators only). The first version always asks everyone;
     later ones only if material. The SHA-256 of the text is stored with it."""
@@ -527,6 +557,7 @@ def attestation_publish_version(
         material=material or last is None,
         change_note=(change_note or "").strip()[:300],
         published_by=actor,
+        published_at=now or timezone.now(),
     )
     audit_record(
         actor=actor,
@@ -538,24 +569,31 @@ def attestation_publish_version(
             "material": version.material,
             "sha256": version.sha256,
         },
+        at=now,
     )
     return version
 
 
 @transaction.atomic
-def attestation_acknowledge(*, person: Person, version: AttestationVersion) -> Acknowledgement:
-    latest = selectors.current_version(document=version.document)
+def attestation_acknowledge(
+    *, person: Person, version: AttestationVersion, now: dt.datetime | None = None
+) -> Acknowledgement:
+    now = now or timezone.now()
+    latest = selectors.current_version(document=version.document, now=now)
     if latest is None or latest.pk != version.pk:
         raise ValidationError(_("A newer version of this document exists; please read that one."))
     if not version.document.audience_includes(person):
         raise ValidationError(_("This document is not addressed to you."))
-    ack, created = Acknowledgement.objects.get_or_create(person=person, version=version)
+    ack, created = Acknowledgement.objects.get_or_create(
+        person=person, version=version, defaults={"acknowledged_at": now}
+    )
     if created:
         audit_record(
             actor=person,
             action="training.attestation_acknowledged",
             target=ack,
             detail={"document": version.document.slug, "number": version.number, "sha256": version.sha256},
+            at=now,
         )
     return ack
 

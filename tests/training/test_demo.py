@@ -74,3 +74,23 @@ def test_demo_history_is_spread_over_months_and_reruns_change_nothing(demo):
     with time_machine.travel(jst(2026, 11, 20, 13, 0), tick=True):
         demo.load(io.StringIO())
     assert counts() == before
+
+
+def test_demo_history_carries_its_historical_times_in_the_rows_and_the_audit_log(demo):
+    """The services were told when each step happened: certificates, attempts and audit entries agree."""
+    from audit.models import AuditEntry
+    from audit.services import audit_verify_chain
+
+    done = list(Assignment.objects.filter(status="completed").select_related("certificate"))
+    assert done
+    completed_audit = dict(
+        AuditEntry.objects.filter(action="training.completed").values_list("target_id", "at").iterator()
+    )
+    for assignment in done:
+        assert assignment.certificate.issued_at == assignment.completed_at == assignment.quiz_passed_at
+        assert completed_audit[str(assignment.pk)] == assignment.completed_at
+        assert assignment.completed_at.year == 2026 and assignment.completed_at < jst(2026, 11, 20, 12, 0)
+    passed = Attempt.objects.filter(passed=True)
+    assert set(passed.values_list("submitted_at", flat=True)) == {a.quiz_passed_at for a in done}
+    # Entries appended now with past times, in seq order: the chain still verifies.
+    assert list(audit_verify_chain()) == []
