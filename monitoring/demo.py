@@ -91,15 +91,6 @@ SOURCES = [
     },
 ]
 
-GRID_UNITS = [
-    ("NW", "みちのく電力ネットワーク 本店", None),
-    ("NW_WHEELING", "託送サービス部", "NW"),
-    ("NW_OPS", "系統運用部", "NW"),
-    ("NW_HACHINOHE", "八戸電力センター", "NW"),
-]
-GRID_FAMILY = ["工藤", "石川", "小山", "大友", "相馬", "畠山", "村上", "佐野", "遠藤", "菊池"]
-GRID_GIVEN = ["聡", "浩二", "陽子", "大樹", "千尋", "健", "美穂", "隆", "瑞穂", "亮介"]
-GRID_STAFF = 30
 # Offices whose sales staff opened new entrants' records (the seed: 23 offices; a few here).
 VIEWING_OFFICES = ["IWATE_SANRIKU", "SENDAI_KITA", "AOMORI", "MORIOKA", "AKITA", "KORIYAMA"]
 
@@ -109,34 +100,12 @@ def _unit(code):
 
 
 def _grid_org() -> list[Person]:
-    grid = Company.objects.get(code="MICHINOKU_NW")
-    units = {}
-    for code, name, parent in GRID_UNITS:
-        unit = Unit.objects.filter(code=code).first()
-        if unit is None:
-            unit = Unit(code=code, name=name, company=grid, parent=units.get(parent))
-            unit.save()
-        units[code] = unit
-    rng = random.Random(18)  # noqa: S311 - deterministic demo names
-    staff = []
-    for i in range(GRID_STAFF):
-        number = f"N{600000 + i}"
-        unit = units["NW_HACHINOHE"] if i < 4 else units["NW_WHEELING"] if i < 20 else units["NW_OPS"]
-        person = Person.objects.filter(employee_number=number).first()
-        if person is None:
-            person = Person(
-                email=f"{number.lower()}@nw.example.jp",
-                employee_number=number,
-                family_name=rng.choice(GRID_FAMILY),
-                given_name=rng.choice(GRID_GIVEN),
-                company=grid,
-                unit=unit,
-                hr_managed=False,
-            )
-            person.set_unusable_password()
-            person.save()
-        staff.append(person)
-    return staff
+    """The grid company's staff, who come with the HR data (people/demo.py) like everyone else."""
+    return list(
+        Person.objects.filter(company__code="MICHINOKU_NW", employee_number__startswith="N6").order_by(
+            "employee_number"
+        )
+    )
 
 
 def _register(*, system, account_id, person, origin, moved_on=None, removal_due=None) -> None:

@@ -42,6 +42,17 @@ UNITS = [
     ("SALES", "販売カンパニー 営業部", None, Unit.Kind.DIVISION),
     ("CC", "カスタマーセンター", None, Unit.Kind.CALL_CENTRE),
 ]
+# The grid company's own units (みちのく電力ネットワーク): its staff are in the group's HR data too,
+# and their system ids are what access monitoring watches (monitoring/demo.py). (code, name, parent)
+GRID_UNITS = [
+    ("NW", "みちのく電力ネットワーク 本店", None),
+    ("NW_WHEELING", "託送サービス部", "NW"),
+    ("NW_OPS", "系統運用部", "NW"),
+    ("NW_HACHINOHE", "八戸電力センター", "NW"),
+]
+GRID_STAFF = 30
+GRID_FAMILY = ["工藤", "石川", "小山", "大友", "相馬", "畠山", "村上", "佐野", "遠藤", "菊池"]
+GRID_GIVEN = ["聡", "浩二", "陽子", "大樹", "千尋", "健", "美穂", "隆", "瑞穂", "亮介"]
 OFFICES = [
     ("HACHINOHE", "八戸営業所"),
     ("IWATE_SANRIKU", "岩手三陸営業所"),
@@ -268,6 +279,13 @@ def demo_rows() -> list[list[str]]:
     for spec in DEMO_ACCOUNTS:
         if spec[0] in LATER_ACCOUNTS:
             account(*spec)
+    # Grid staff last, with their own name draw, so nobody above changes number or name.
+    grid_rng = random.Random(18)  # noqa: S311 - deterministic demo names, not security
+    for i in range(GRID_STAFF):
+        number = f"N{600000 + i}"
+        unit = "NW_HACHINOHE" if i < 4 else "NW_WHEELING" if i < 20 else "NW_OPS"
+        family, given = grid_rng.choice(GRID_FAMILY), grid_rng.choice(GRID_GIVEN)
+        rows.append([number, f"{number.lower()}@nw.example.jp", family, given, "MICHINOKU_NW", unit, "REGULAR", "", ""])
     return rows
 
 
@@ -287,10 +305,15 @@ def load(stdout) -> None:
     for code, name in JOB_ROLES:
         JobRole.objects.update_or_create(code=code, defaults={"name": name})
     retailer = Company.objects.get(code="MICHINOKU")
+    grid = Company.objects.get(code="MICHINOKU_NW")
     units = {}
-    for code, name, parent, kind in UNITS + [(c, n, "SALES", Unit.Kind.OFFICE) for c, n in OFFICES]:
+    for code, name, parent, kind, company in (
+        [(*spec, retailer) for spec in UNITS]
+        + [(c, n, "SALES", Unit.Kind.OFFICE, retailer) for c, n in OFFICES]
+        + [(c, n, parent, Unit.Kind.DEPARTMENT, grid) for c, n, parent in GRID_UNITS]
+    ):
         unit = Unit.objects.filter(code=code).first() or Unit(code=code)
-        wanted = {"name": name, "company": retailer, "parent": units.get(parent), "kind": kind}
+        wanted = {"name": name, "company": company, "parent": units.get(parent), "kind": kind}
         if unit.pk is None or any(getattr(unit, k) != v for k, v in wanted.items()):
             for key, value in wanted.items():
                 setattr(unit, key, value)

@@ -36,7 +36,7 @@ def test_the_intake_lists_exactly_the_designated_handlers_with_the_whole_demo_st
 
     load_hotline(io.StringIO())
     # The whole demo staff (people.demo, as `manage.py demo` loads it), not a handful of factories.
-    assert Person.objects.count() == 388  # 387 staff and the compliance auditor (issue 18)
+    assert Person.objects.count() == 418  # 387 staff, the compliance auditor and 30 grid staff (issue 18)
     assert HandlerDesignation.objects.count() == 1
     response = Client().get("/hotline/")
     assert response.status_code == 200
