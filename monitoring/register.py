@@ -94,6 +94,10 @@ def register_upsert(
 def register_sync_from_transfers() -> dict[str, int]:
     """Dates from transfers and checklists into the register; writes only what is missing.
 
+    Entries an auditor made by hand are left as they are: an auditor who records an id a
+    transferee holds with a reason (a permitted, public-only account) sets its dates themselves,
+    and the transfer must not turn every later use of it into a finding.
+
     Queries: a fixed handful plus one update per person whose dates change (none on a re-run).
     """
     holders = set(SystemAccount.objects.filter(person__isnull=False).values_list("person_id", flat=True).distinct())
@@ -115,25 +119,22 @@ def register_sync_from_transfers() -> dict[str, int]:
             if person_id not in confirmed or day < confirmed[person_id]:
                 confirmed[person_id] = day
 
+    synced = SystemAccount.objects.exclude(origin=SystemAccount.Origin.MANUAL)
     pending_moves = set(
-        SystemAccount.objects.filter(person_id__in=moved.keys(), holder_moved_on__isnull=True).values_list(
-            "person_id", flat=True
-        )
+        synced.filter(person_id__in=moved.keys(), holder_moved_on__isnull=True).values_list("person_id", flat=True)
     )
     pending_removals = set(
-        SystemAccount.objects.filter(person_id__in=confirmed.keys(), removal_due_on__isnull=True).values_list(
-            "person_id", flat=True
-        )
+        synced.filter(person_id__in=confirmed.keys(), removal_due_on__isnull=True).values_list("person_id", flat=True)
     )
     counts = {"holder_moved_on": 0, "removal_due_on": 0}
     for person_id in sorted(pending_moves):
-        counts["holder_moved_on"] += SystemAccount.objects.filter(
-            person_id=person_id, holder_moved_on__isnull=True
-        ).update(holder_moved_on=moved[person_id])
+        counts["holder_moved_on"] += synced.filter(person_id=person_id, holder_moved_on__isnull=True).update(
+            holder_moved_on=moved[person_id]
+        )
     for person_id in sorted(pending_removals):
-        counts["removal_due_on"] += SystemAccount.objects.filter(
-            person_id=person_id, removal_due_on__isnull=True
-        ).update(removal_due_on=confirmed[person_id])
+        counts["removal_due_on"] += synced.filter(person_id=person_id, removal_due_on__isnull=True).update(
+            removal_due_on=confirmed[person_id]
+        )
     if any(counts.values()):
         audit_record(
             actor=None,

@@ -92,3 +92,20 @@ def test_sync_takes_the_removal_date_from_a_confirmed_checklist_only():
     removal = dict(SystemAccount.objects.values_list("account_id", "removal_due_on"))
     # 16:00 UTC on the 9th is the 10th in Tokyo.
     assert removal == {"N1": dt.date(2022, 1, 10), "N2": None}
+
+
+def test_sync_leaves_an_auditors_own_entry_for_a_transferee_as_it_is():
+    grid = Company.objects.create(code="GRID", name="送配電", kind=Company.Kind.GRID)
+    grid_unit = Unit.objects.create(code="GRID-1", name="配電部", company=grid)
+    auditor, mover = pf.person(groups=(roles.COMPLIANCE_AUDITORS,)), pf.person()
+    register_upsert(system="customer_info", account_id="N1", person=mover, origin=SystemAccount.Origin.HR)
+    register_upsert(
+        system="grid_intranet", account_id="R1", person=mover, origin=SystemAccount.Origin.MANUAL, by=auditor
+    )
+    Transfer.objects.create(
+        person=mover, from_unit=grid_unit, to_unit=pf.unit("HACHINOHE"), effective_on=dt.date(2024, 4, 1)
+    )
+
+    assert register_sync_from_transfers() == {"holder_moved_on": 1, "removal_due_on": 0}
+    moved = dict(SystemAccount.objects.values_list("account_id", "holder_moved_on"))
+    assert moved == {"N1": dt.date(2024, 4, 1), "R1": None}
