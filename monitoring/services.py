@@ -18,7 +18,7 @@ from training.services import assignment_assign_remedial
 
 from .auditors import require_auditor
 from .importing import log_import_receive
-from .models import Finding, FindingNote, LogImport, LogSource
+from .models import Finding, FindingNote, LogImport, LogSource, Rule
 from .retention import event_retention_days, events_purge  # noqa: F401 (part of the services)
 
 SCOPES = ("person", "unit")
@@ -142,3 +142,20 @@ def finding_assign_training(*, finding: Finding, by: Person, module, scope: str 
         },
     )
     return created
+
+
+@transaction.atomic
+def rule_update(*, rule: Rule, by: Person, enabled: bool, params: dict) -> Rule:
+    """Switch a rule on or off and set its figures; audited. Findings already made stay."""
+    require_auditor(by)
+    before = {"enabled": rule.enabled, "params": rule.params}
+    rule.enabled = enabled
+    rule.params = params
+    rule.save(update_fields=["enabled", "params", "updated_at"])
+    audit_record(
+        actor=by,
+        action="monitoring.rule_changed",
+        target=rule,
+        detail={"before": before, "after": {"enabled": enabled, "params": params}},
+    )
+    return rule

@@ -169,3 +169,22 @@ def test_raw_rows_older_than_the_retention_period_are_purged_and_findings_kept(f
     assert AuditEntry.objects.get(action="monitoring.events_purged").detail["deleted"] == 1
     with pytest.raises(PermissionError):
         services.events_purge(days=30, by=pf.person(is_superuser=True))
+
+
+def test_only_an_auditor_switches_a_rule_and_the_change_is_audited(auditor):
+    from monitoring.models import Rule
+
+    rule = Rule.objects.get(kind=Rule.Kind.BURST)
+    superuser = pf.person(is_superuser=True, is_staff=True)
+    superuser.user_permissions.set(Permission.objects.all())
+    with pytest.raises(PermissionError):
+        services.rule_update(rule=rule, by=superuser, enabled=False, params={})
+    rule.refresh_from_db()
+    assert rule.enabled and rule.params == {"records": 100, "minutes": 60}
+
+    services.rule_update(rule=rule, by=auditor, enabled=False, params={"records": 50, "minutes": 30})
+    rule.refresh_from_db()
+    assert (rule.enabled, rule.params) == (False, {"records": 50, "minutes": 30})
+    entry = AuditEntry.objects.get(action="monitoring.rule_changed")
+    assert entry.actor == auditor
+    assert entry.detail["before"] == {"enabled": True, "params": {"records": 100, "minutes": 60}}
