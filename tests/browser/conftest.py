@@ -43,9 +43,9 @@ def login():
 
 
 def _totp_code(secret: str, step_offset: int = 0) -> str:
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+    from people.mfa import totp_code, totp_current_step
 
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + step_offset))
+    return totp_code(secret, totp_current_step() + step_offset)
 
 
 @pytest.fixture

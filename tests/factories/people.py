@@ -3,9 +3,9 @@
 import itertools
 
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Group
 
+from people.mfa import totp_enrol
 from people.models import Company, EmploymentType, JobRole, Person, Unit
 
 _numbers = itertools.count(1)
@@ -65,7 +65,6 @@ def person(
 
 def enrol_totp(p: Person) -> str:
     """Give a person a TOTP authenticator as allauth would; returns the secret."""
-    secret = generate_totp_secret()
-    TOTP.activate(p, secret)
+    secret = totp_enrol(person=p)
     assert Authenticator.objects.filter(user=p, type=Authenticator.Type.TOTP).exists()
     return secret
