@@ -18,6 +18,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from django.db import transaction
 from django.utils import timezone
 from wagtail.rich_text import RichText
 
@@ -177,9 +178,13 @@ def load(stdout) -> None:
     opened = dt.datetime.combine(fy_start, dt.time(9, 0), tzinfo=JST)
     if opened >= timezone.now():
         opened = timezone.now() - dt.timedelta(hours=1)
-    # Publish and assign at the start of the fiscal year, so completions can lie in the past.
-    created = [spec["slug"] for spec in MODULES if _module(index, spec, published_at=opened)[1]]
-    result = services.assignments_sync(now=opened)
+    # Publish and assign at the start of the fiscal year, so completions can lie in the past. In one
+    # transaction: publishing queues a sync on commit, which must find the assignments already made
+    # as of `opened` (with an immediate task backend it would otherwise assign them as of today,
+    # with due dates still ahead, and the demo would have nobody overdue).
+    with transaction.atomic():
+        created = [spec["slug"] for spec in MODULES if _module(index, spec, published_at=opened)[1]]
+        result = services.assignments_sync(now=opened)
     services.assignments_sync()
     stdout.write(
         f"  training: {len(MODULES)} modules ({len(created)} new), "
