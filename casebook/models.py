@@ -6,6 +6,7 @@ rows rather than free text, so the index can filter on them exactly and cheaply.
 """
 
 from django.db import models
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -14,16 +15,18 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 
+from portal import fragments
 from portal.blocks import RICH_TEXT_FEATURES, Audience
-from portal.models import hook_panels
+from portal.models import PUBLISHED_PAGES, hook_panels, lazy_list
 from portal.search.indexing import JapaneseSearchable
+from portal.serving import ViewRestrictionsReadOnce
 
 from . import facets
 from .choices import CauseElement
 from .triangle import FraudTriangle
 
 
-class CaseIndexPage(Page):
+class CaseIndexPage(ViewRestrictionsReadOnce, Page):
     intro = RichTextField(blank=True, features=RICH_TEXT_FEATURES, verbose_name=_("introduction"))
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -41,7 +44,7 @@ class CaseIndexPage(Page):
         return context
 
 
-class CaseStudyPage(JapaneseSearchable, Page):
+class CaseStudyPage(ViewRestrictionsReadOnce, JapaneseSearchable, Page):
     """One case: the facts, the rule it broke, why it happened and what the company changed."""
 
     summary = models.TextField(verbose_name=_("summary"), help_text=_("Two or three sentences shown in the index."))
@@ -99,24 +102,30 @@ class CaseStudyPage(JapaneseSearchable, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        causes = list(self.causes.all())
-        context["triangle"] = FraudTriangle.from_causes(causes)
-        context["causes_by_element"] = [
-            (value, label, [c for c in causes if c.element == value]) for value, label in CauseElement.choices
-        ]
-        context["rule_links"] = [
-            link for link in self.rule_links.select_related("rule") if link.rule_id and link.rule.live
-        ]
-        context["related_qa_pages"] = [b.value.specific for b in self.related_qa if b.value and b.value.live]
         mine = Audience.of(request.user)
-        lessons = list(self.lessons.all())
-        # The reader's own department's lessons come first.
-        context["lessons"] = sorted(lessons, key=lambda lesson: (lesson.audience not in mine, lesson.sort_order or 0))
         context["my_audiences"] = mine
+        context["audience_key"] = "-".join(sorted(mine))
+        # What follows is read only when the cached body (see the template) is rendered again.
+        causes = lazy_list(lambda: list(self.causes.all()))
+        context["triangle"] = SimpleLazyObject(lambda: FraudTriangle.from_causes(causes))
+        context["causes_by_element"] = lazy_list(
+            lambda: [(value, label, [c for c in causes if c.element == value]) for value, label in CauseElement.choices]
+        )
+        context["rule_links"] = lazy_list(
+            lambda: [link for link in self.rule_links.select_related("rule") if link.rule_id and link.rule.live]
+        )
+        context["related_qa_pages"] = lazy_list(
+            lambda: [b.value.specific for b in self.related_qa if b.value and b.value.live]
+        )
+        # The reader's own department's lessons come first.
+        context["lessons"] = lazy_list(
+            lambda: sorted(self.lessons.all(), key=lambda lesson: (lesson.audience not in mine, lesson.sort_order or 0))
+        )
         # Apps that build on the casebook (quizzes: the questions about this case) add sections
         # through the hook `casebook_case_page_panels`, called as fn(request, page=case), which
         # returns safe HTML or None; the casebook imports none of them.
         context["panels"] = hook_panels("casebook_case_page_panels", request, page=self)
+        context["pages_generation"] = fragments.generation(PUBLISHED_PAGES)
         return context
 
     def cause_counts(self) -> list[tuple[str, str, int]]:

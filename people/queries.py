@@ -3,7 +3,7 @@
 The header, the role checks, the department sections and the staff navigation read the person's
 group names, job-role codes, employment type, whether they manage a unit and whether they moved
 from the grid company on every page. They come with the person in three queries, all through the
-ORM: the person with their employment type and an `EXISTS` each for managing a unit and for a
+ORM: the person with their employment type and unit and an `EXISTS` each for managing a unit and for a
 transfer from the grid company, then their groups and their job roles (`prefetch_related`).
 Read live with the person on each request, never cached: a change shows on the very next request.
 """
@@ -18,7 +18,7 @@ def request_facts(queryset):
     from .models import JobRole, Transfer, Unit
 
     return (
-        queryset.select_related("employment_type")
+        queryset.select_related("employment_type", "unit")
         .annotate(
             manages_units=Exists(Unit.objects.filter(managers=OuterRef("pk"))),
             transferred_from_grid=Exists(Transfer.from_grid().filter(person=OuterRef("pk"))),

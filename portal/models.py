@@ -19,6 +19,7 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 from . import fragments
 from .blocks import RICH_TEXT_FEATURES, Audience, BodyStreamBlock
 from .search.indexing import JapaneseSearchable, streamfield_text
+from .serving import ViewRestrictionsReadOnce, route_below
 
 
 def lazy_list(build) -> SimpleLazyObject:
@@ -36,7 +37,7 @@ def hook_panels(hook_name: str, request, **kwargs) -> list:
     return panels
 
 
-class HomePage(Page):
+class HomePage(ViewRestrictionsReadOnce, Page):
     intro = RichTextField(blank=True, features=["bold", "italic", "link"], verbose_name=_("introduction"))
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -44,6 +45,10 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+
+    def route(self, request, path_components):
+        # The site's root: every URL of the portal's pages is found from here in two queries.
+        return route_below(self, request, path_components)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -56,7 +61,7 @@ class HomePage(Page):
         return context
 
 
-class RuleIndexPage(Page):
+class RuleIndexPage(ViewRestrictionsReadOnce, Page):
     intro = RichTextField(blank=True, features=RICH_TEXT_FEATURES, verbose_name=_("introduction"))
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -72,7 +77,7 @@ class RuleIndexPage(Page):
         return context
 
 
-class RulePage(JapaneseSearchable, Page):
+class RulePage(ViewRestrictionsReadOnce, JapaneseSearchable, Page):
     """A conduct rule explained: what it says, why it exists, what it means for each department."""
 
     summary = models.TextField(verbose_name=_("summary"), help_text=_("One or two sentences shown in lists."))
@@ -115,7 +120,7 @@ class RulePage(JapaneseSearchable, Page):
         return context
 
 
-class QAIndexPage(Page):
+class QAIndexPage(ViewRestrictionsReadOnce, Page):
     intro = RichTextField(blank=True, features=RICH_TEXT_FEATURES, verbose_name=_("introduction"))
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -131,7 +136,7 @@ class QAIndexPage(Page):
         return context
 
 
-class QAPage(JapaneseSearchable, Page):
+class QAPage(ViewRestrictionsReadOnce, JapaneseSearchable, Page):
     """One topic of questions and answers; each question keeps a stable anchor for links."""
 
     intro = models.TextField(blank=True, verbose_name=_("introduction"))
@@ -179,7 +184,7 @@ class QAItem(Orderable):
         return strip_tags(self.answer)
 
 
-class NewsIndexPage(Page):
+class NewsIndexPage(ViewRestrictionsReadOnce, Page):
     subpage_types = ["portal.NewsPage"]
     parent_page_types = ["portal.HomePage"]
 
@@ -192,7 +197,7 @@ class NewsIndexPage(Page):
         return context
 
 
-class NewsPage(JapaneseSearchable, Page):
+class NewsPage(ViewRestrictionsReadOnce, JapaneseSearchable, Page):
     class Kind(models.TextChoices):
         NEWS = "news", _("News")
         TOP_MESSAGE = "top_message", _("Message from management")
@@ -227,6 +232,18 @@ class NewsPage(JapaneseSearchable, Page):
 # The home page's messages and news: cached fragments, renewed whenever a news page comes, goes
 # or changes (the list does not depend on view restrictions: every live news page is listed).
 NEWS_FRAGMENTS = "portal-news"
+
+
+# Fragments that show other pages' titles and links (a case's rules and Q&A, say) key on this
+# generation: any page published, unpublished, moved or deleted renews it. Publishing is rare
+# beside reading, so a coarse signal costs little and misses nothing.
+PUBLISHED_PAGES = "portal-published-pages"
+
+
+@receiver([page_published, page_unpublished, post_page_move])
+@receiver(post_delete, sender=Page)
+def pages_changed(**kwargs) -> None:
+    fragments.renew(PUBLISHED_PAGES)
 
 
 @receiver([page_published, page_unpublished, post_delete], sender=NewsPage)

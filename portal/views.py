@@ -35,8 +35,8 @@ def search(request):
     query = "".join(ch for ch in request.GET.get("q", "") if ch.isprintable() or ch.isspace()).strip()[:200]
     results = None
     if query:
-        paginator = Paginator(search_pages(request.user, query), RESULTS_PER_PAGE)
-        results = paginator.get_page(request.GET.get("page"))
+        found = search_pages(request.user, query)
+        results = Paginator(found, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
         for page in results:
-            page.search_excerpt = excerpt(page, query)
+            page.search_excerpt = excerpt(found.text_of(page), query)
     return render(request, "portal/search.html", {"query": query, "results": results})

@@ -25,6 +25,7 @@ from wagtail.models import Page
 
 from people.roles import COMPLIANCE_EDITORS, TRAINING_ADMINISTRATORS
 from portal.blocks import RICH_TEXT_FEATURES
+from portal.serving import ViewRestrictionsReadOnce
 
 from .blocks import LessonBlock
 from .dates import (
@@ -87,7 +88,7 @@ class AudienceFields(models.Model):
         return " · ".join(parts)
 
 
-class TrainingIndexPage(Page):
+class TrainingIndexPage(ViewRestrictionsReadOnce, Page):
     intro = RichTextField(blank=True, features=RICH_TEXT_FEATURES, verbose_name=_("introduction"))
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -109,7 +110,7 @@ def sees_every_module(person) -> bool:
     return person.is_authenticated and (person.in_group(COMPLIANCE_EDITORS) or person.in_group(TRAINING_ADMINISTRATORS))
 
 
-class TrainingModulePage(RoutablePageMixin, AudienceFields, Page):
+class TrainingModulePage(ViewRestrictionsReadOnce, RoutablePageMixin, AudienceFields, Page):
     """A training module: lessons, an optional quiz, who must take it, how often and by when.
 
     Deliberately not part of site search: people outside the audience must not find it.

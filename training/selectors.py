@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from people.models import Person, Unit
 
+from .attestation_catalogue import attestation_catalogue
 from .dates import REMINDER_DAYS_BEFORE, end_of_day_jst, local_date, reminder_due_today
 from .models import (
     Acknowledgement,
@@ -250,15 +251,35 @@ def attestation_status(*, document: AttestationDocument, person: Person) -> Pend
 
 
 def attestations_pending(*, person: Person) -> list[PendingAttestation]:
-    if not person.is_authenticated:
+    """What `person` must acknowledge, in title order: `attestation_status` for every document,
+    from the cached catalogue (`attestation_catalogue`) and one query for their acknowledgements."""
+    if not person.is_authenticated or not person.is_active:
         return []
-    pending = []
-    for document in AttestationDocument.objects.prefetch_related(
-        "audience_units", "audience_employment_types", "audience_job_roles"
+    now = timezone.now()
+    due = []
+    for entry in attestation_catalogue():
+        versions = [v for v in entry.versions if v.published_at <= now]
+        if versions and entry.includes(person):
+            due.append((entry.document, versions))
+    if not due:
+        return []
+    acked: dict[int, list[AttestationVersion]] = {}
+    for ack in (
+        Acknowledgement.objects.filter(person=person, version__document__in=[doc for doc, _v in due])
+        .select_related("version")
+        .order_by("-version__number")
     ):
-        status = attestation_status(document=document, person=person)
-        if status is not None:
-            pending.append(status)
+        acked.setdefault(ack.version.document_id, []).append(ack.version)
+    pending = []
+    for document, versions in due:
+        material_from = max([v.number for v in versions if v.material] + [versions[0].number])
+        given = acked.get(document.pk, [])
+        if not any(v.number >= material_from for v in given):
+            pending.append(
+                PendingAttestation(
+                    document=document, version=versions[-1], previously_acknowledged=given[0] if given else None
+                )
+            )
     return pending
 
 

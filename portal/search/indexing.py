@@ -6,6 +6,8 @@ in the same transaction, unpublishing removes it, and deleting a page deletes it
 (the foreign key cascades). The search reads live pages only in any case.
 """
 
+import unicodedata
+
 from django.apps import apps
 from django.db import transaction
 from django.dispatch import receiver
@@ -61,6 +63,16 @@ def is_searchable(page) -> bool:
     return isinstance(page, JapaneseSearchable)
 
 
+def shown_text(page: JapaneseSearchable) -> str:
+    """The page's text as search excerpts quote it: NFKC-normalised, whitespace collapsed (NFKC
+    first, so that folding it later keeps every position, see `segment.fold`)."""
+    return unicodedata.normalize("NFKC", " ".join(page.search_text().split()))
+
+
+def new_entry(page: JapaneseSearchable) -> SearchEntry:
+    return SearchEntry(page_id=page.pk, body=entry_body(page), text=shown_text(page))
+
+
 def entry_body(page: JapaneseSearchable) -> str:
     """What the index holds for a page: its segmented, folded title and text."""
     return f"{segment(page.title)}\n{segment(page.search_text())}"
@@ -74,7 +86,8 @@ def index_page(page) -> None:
     """
     page = page.specific
     if page.live and is_searchable(page) and page.alias_of_id is None:
-        SearchEntry.objects.update_or_create(page_id=page.pk, defaults={"body": entry_body(page)})
+        entry = new_entry(page)
+        SearchEntry.objects.update_or_create(page_id=page.pk, defaults={"body": entry.body, "text": entry.text})
     else:
         remove_page(page)
 
@@ -100,7 +113,7 @@ def rebuild_index(batch_size: int = 500) -> int:
             pages = pages.prefetch_related(*children)
             batch = []
             for page in pages.iterator(chunk_size=batch_size):
-                batch.append(SearchEntry(page_id=page.pk, body=entry_body(page)))
+                batch.append(new_entry(page))
                 if len(batch) >= batch_size:
                     written += len(SearchEntry.objects.bulk_create(batch))
                     batch = []

@@ -25,6 +25,11 @@ class SearchEntry(models.Model):
         "wagtailcore.Page", on_delete=models.CASCADE, primary_key=True, related_name="+", verbose_name=_("page")
     )
     body = models.TextField(verbose_name=_("segmented text"))
+    # The text as shown, for the excerpts of a results page (`query.excerpt`), so that listing 15
+    # results reads 15 short rows instead of building each page's text again from its blocks and
+    # child rows. Nullable because adding a NOT NULL column makes Django rebuild the table on
+    # SQLite, which would drop the FTS triggers (see above); every entry written has it.
+    text = models.TextField(null=True, editable=False, verbose_name=_("text as shown"))
     vector = SearchVectorField(null=True, editable=False)  # PostgreSQL only, from `body` by a trigger
 
     class Meta:

@@ -1,6 +1,5 @@
 import functools
 import operator
-import unicodedata
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections
@@ -11,7 +10,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from wagtail.models import Page, PageViewRestriction
 
-from .indexing import searchable_page_models
+from .indexing import searchable_page_models, shown_text
 from .models import SearchEntry, SearchEntryText
 from .segment import fold, is_prefix_phrase, query_phrases, runs
 
@@ -55,7 +54,8 @@ class SearchResults:
 
     The matching is done on the project's own index (`models.SearchEntry`): the database counts
     the hits in one statement and ranks them in another that returns only the ids of the slice
-    asked for (what a Paginator needs); only the pages of that slice are loaded, as specific pages.
+    asked for (what a Paginator needs); only the pages of that slice are loaded, as specific pages
+    (generic fields only).
     `matches()` is the one place the index is queried: on PostgreSQL a full-text match of the
     entries (the GIN index on their tsvector), on SQLite an FTS5 match of its index table.
     """
@@ -63,6 +63,7 @@ class SearchResults:
     def __init__(self, pages, phrases: list[str]):
         self.pages = pages
         self.phrases = phrases
+        self.texts: dict[int, str | None] = {}
 
     def count(self) -> int:
         return self._count
@@ -87,8 +88,17 @@ class SearchResults:
         if not self.phrases or (key.stop is not None and key.stop <= start):
             return []
         ids = list(self.matches(ranked=True).values_list("pk", flat=True)[start : key.stop])
-        by_id = {page.pk: page for page in Page.objects.filter(pk__in=ids).specific()}
+        # As their specific types (the kind label is theirs) but with only the generic fields loaded:
+        # a result shows its title, URL and the entry's text, never the page's own fields.
+        by_id = {page.pk: page for page in Page.objects.filter(pk__in=ids).specific(defer=True)}
+        self.texts.update(SearchEntry.objects.using(self.pages.db).filter(pk__in=ids).values_list("pk", "text"))
         return [by_id[pk] for pk in ids if pk in by_id]
+
+    def text_of(self, page) -> str:
+        """A loaded result's text as shown, from its index entry (what `excerpt` quotes)."""
+        text = self.texts.get(page.pk)
+        # An entry written before its text was kept (portal 0009 writes them all again).
+        return shown_text(page) if text is None else text
 
     @cached_property
     def _count(self) -> int:
@@ -141,14 +151,13 @@ class SearchResults:
         return entries
 
 
-def excerpt(page, text: str, width: int = 80) -> SafeString:
-    """A stretch of the page's text around the first match of the query, the matched words in <mark>.
+def excerpt(body: str, text: str, width: int = 80) -> SafeString:
+    """A stretch of a page's text as shown (`indexing.shown_text`) around the first match of the
+    query `text`, the matched words in <mark>.
 
     Matching is done on the folded text (kana, width and case, as the index does), and marked on
     the text as shown; everything else is escaped.
     """
-    # NFKC of the shown text first: folding it afterwards keeps every position (see segment.fold).
-    body = unicodedata.normalize("NFKC", " ".join(page.search_text().split()))
     folded = fold(body)
     matches = _match_spans(folded, runs(text)) if len(folded) == len(body) else []
     if not matches:

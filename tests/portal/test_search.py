@@ -90,8 +90,21 @@ def test_search_page_lists_results_with_excerpts(client, demo):
 
 def test_search_page_query_count_is_bounded(client, demo, django_assert_max_num_queries):
     client.force_login(Person.objects.get(email="sales@example.jp"))
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(13):
         client.get("/search/", {"q": "閲覧"})
+
+
+def test_excerpts_are_read_from_the_index_not_built_again_from_each_page(client, demo, monkeypatch):
+    page = add_rule("indexed", "停電時の連絡網を確認します。")
+    assert entry_of(page).text == "停電時の連絡網を確認します。"  # the text as shown, whitespace collapsed
+
+    def not_at_search_time(self):
+        raise AssertionError("a results page built a page's text again")
+
+    monkeypatch.setattr(RulePage, "search_text", not_at_search_time)
+    client.force_login(Person.objects.get(email="sales@example.jp"))
+    html = client.get("/search/", {"q": "停電"}).content.decode()
+    assert "<mark>停電</mark>時の連絡網" in html
 
 
 def test_empty_and_symbol_only_queries_return_nothing(client, demo):

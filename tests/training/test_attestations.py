@@ -101,3 +101,31 @@ def test_administrators_see_every_version_and_who_still_owes(
     assert "早川" in html and "遅野" in html  # the old acknowledgement of v1 stays listed
     client.force_login(early)
     assert client.get("/training/manage/attestations/code-of-conduct/").status_code == 404
+
+
+def test_a_change_of_audience_is_seen_at_once_although_the_documents_are_cached(org, make_person, trainer):
+    document = AttestationDocument.objects.create(title="CC端末ルール", slug="cc-terminals")
+    document.audience_units.add(org["CC"])
+    services.attestation_publish_version(document=document, body="<p>端末ルール</p>", material=True, actor=trainer)
+    office = make_person(unit_code="HACHINOHE")
+    assert pending(office) == []  # the catalogue is now cached
+    document.audience_units.add(org["SALES"])  # the division: its offices with it
+    assert pending(office) == ["cc-terminals"]
+    document.audience_units.remove(org["SALES"])
+    assert pending(office) == []
+    document.audience_everyone = True
+    document.save()
+    assert pending(office) == ["cc-terminals"]
+
+
+def test_a_reader_costs_one_query_once_the_documents_are_cached(code_of_conduct, make_person):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from people.queries import person_for_request
+
+    person = person_for_request(make_person().pk)
+    assert pending(person) == ["code-of-conduct"]
+    with CaptureQueriesContext(connection) as queries:
+        assert pending(person) == ["code-of-conduct"]
+    assert len(queries) == 1  # their acknowledgements (before: five per document, and one more)

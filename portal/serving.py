@@ -1,0 +1,96 @@
+"""Finding the page for a URL in two queries, whatever its depth, through Wagtail's public `route()`.
+
+Wagtail's default `Page.route()` walks the URL one level at a time: for each slug it loads the
+child, then loads it again as its specific type, so a rule page two levels below home costs five
+queries before anything is rendered. The site's root page overrides `route()` with
+`route_below()`, which reads the URL path of every page on the way in one small query (only the
+columns it needs), loads the page it ends at as its specific type, and hands over to that page's
+own `route()` for the rest. The result is the one Wagtail's walk gives:
+- a page whose type routes its own sub-paths (`RoutablePageMixin`, any `route()` override) gets
+  the remaining components, as it would from the walk;
+- a slug with no page under it is a 404, and the page at the end must be live (its own `route()`
+  checks), while the pages above it need not be, as in Wagtail.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.http import Http404
+from django.utils.functional import cached_property
+from wagtail.models import Page, PageViewRestriction
+from wagtail.signals import post_page_move
+
+
+def route_below(root: Page, request, path_components: list[str]):
+    """The `RouteResult` for `path_components` below `root` (raises Http404 like `Page.route`)."""
+    if not path_components:
+        return Page.route(root, request, path_components)
+    prefixes = [root.url_path + "/".join(path_components[:depth]) + "/" for depth in range(1, len(path_components) + 1)]
+    # `url_path` is derived from the slugs, so it names the same page the walk would reach;
+    # keeping to the root's descendants guards against another tree's pages.
+    chain = {
+        row["url_path"]: row
+        for row in Page.objects.filter(url_path__in=prefixes, path__startswith=root.path, depth__gt=root.depth)
+        .order_by()
+        .values("pk", "url_path", "content_type_id")
+    }
+    reached, consumed = None, 0
+    for depth, prefix in enumerate(prefixes, start=1):
+        row = chain.get(prefix)
+        if row is None:
+            raise Http404
+        reached, consumed = row, depth
+        model = ContentType.objects.get_for_id(row["content_type_id"]).model_class()
+        if model is None or model.route is not Page.route:
+            break  # this page routes what lies below it itself (or its type is gone: let Wagtail decide)
+    model = ContentType.objects.get_for_id(reached["content_type_id"]).model_class() or Page
+    page = model.objects.get(pk=reached["pk"])
+    return page.route(request, path_components[consumed:])
+
+
+# The paths of the pages that carry a view restriction: a handful, changed a few times a year, and
+# without one on the way down (most pages) a page needs no look at the restrictions at all.
+RESTRICTED_PATHS_KEY = "portal:restricted-page-paths"
+RESTRICTED_PATHS_TTL = 10 * 60
+
+
+def restricted_paths() -> list[str]:
+    paths = cache.get(RESTRICTED_PATHS_KEY)
+    if paths is None:
+        paths = list(PageViewRestriction.objects.values_list("page__path", flat=True).distinct())
+        cache.set(RESTRICTED_PATHS_KEY, paths, RESTRICTED_PATHS_TTL)
+    return paths
+
+
+@receiver([post_save, post_delete], sender=PageViewRestriction)
+@receiver(post_page_move)  # the paths below the moved page changed
+def restricted_paths_changed(**kwargs) -> None:
+    """Forget the paths now, and again once the change commits (a reader in between may have
+    cached what was there before)."""
+    cache.delete(RESTRICTED_PATHS_KEY)
+    transaction.on_commit(lambda: cache.delete(RESTRICTED_PATHS_KEY))
+
+
+class ViewRestrictionsReadOnce:
+    """Mixin for page models: serving a page reads its view restrictions at most once.
+
+    Serving a page asks for them twice, in Wagtail's own `before_serve_page` check and in the
+    portal's (`wagtail_hooks.refuse_restricted_pages_with_404`), two queries each. A page with no
+    restricted page above it or at it (`restricted_paths`) has none, which takes no query (an
+    empty queryset); otherwise Wagtail's answer is read once and kept on the page object, which
+    lives for one request. Either way it is a queryset: a caller that filters or orders it still
+    gets a fresh query. An alias follows its source's restrictions, so it always asks Wagtail.
+    """
+
+    @cached_property
+    def view_restrictions_read(self):
+        if self.alias_of_id is None and not any(self.path.startswith(path) for path in restricted_paths()):
+            return PageViewRestriction.objects.none()
+        restrictions = super().get_view_restrictions()
+        len(restrictions)  # evaluate now, so that iterating it again reads the result kept
+        return restrictions
+
+    def get_view_restrictions(self):
+        return self.view_restrictions_read

@@ -1,0 +1,110 @@
+"""Finding a page in two queries (`portal.serving.route_below`) must find exactly what Wagtail's
+own walk finds, and a page with no restriction above it must not query the restrictions."""
+
+import pytest
+from django.db import connection
+from django.http import Http404
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from wagtail.models import Page, PageViewRestriction, Site
+
+from people.models import Person
+from portal.models import RuleIndexPage, RulePage
+from portal.serving import route_below
+from training.models import TrainingModulePage
+
+pytestmark = pytest.mark.django_db
+
+
+def comparable(result):
+    """A route result as data: a routable page's view is a method bound to its page object, and
+    two bound methods are equal only when their page objects are the same object."""
+    view_args = tuple(getattr(arg, "__func__", arg) for arg in result.args)
+    return result.page.pk, view_args
+
+
+def walk(root, request, components):
+    """Wagtail's own answer: `Page.route` level by level, each page as its specific type."""
+    try:
+        result = Page.route(root, request, components)
+    except Http404:
+        return None
+    return comparable(result)
+
+
+def below(root, request, components):
+    try:
+        result = route_below(root, request, components)
+    except Http404:
+        return None
+    return comparable(result)
+
+
+@pytest.fixture
+def training_demo(demo):
+    from io import StringIO
+
+    from quizzes.demo import load as load_quizzes
+    from training.demo import load as load_training
+
+    load_quizzes(StringIO())
+    load_training(StringIO())
+
+
+def test_every_address_of_the_demo_leads_where_wagtails_walk_leads(training_demo):
+    root = Site.objects.get(is_default_site=True).root_page.specific
+    request = RequestFactory().get("/")
+    request.user = Person.objects.get(email="sales@example.jp")
+    addresses = []
+    for page in Page.objects.descendant_of(root):
+        components = page.url_path[len(root.url_path) :].strip("/").split("/")
+        addresses.append(components)
+        addresses.append(components + ["no-such-page"])
+        addresses.append(components[:-1] + [components[-1] + "-x"])
+    # A training module routes its own sub-pages (RoutablePageMixin): the quiz and a lesson.
+    module = TrainingModulePage.objects.live().first()
+    module_path = module.url_path[len(root.url_path) :].strip("/").split("/")
+    addresses += [module_path + ["quiz"], module_path + ["lessons", "1"], module_path + ["certificate"]]
+    assert len(addresses) > 30
+    compared = [
+        (components, walk(root, request, components), below(root, request, components)) for components in addresses
+    ]
+    assert [c for c in compared if c[1] != c[2]] == []
+    assert sum(1 for c in compared if c[1] is not None) > 10  # most of them lead somewhere
+
+
+def test_an_unpublished_page_is_not_found_and_the_pages_below_a_draft_are_as_in_wagtail(demo):
+    root = Site.objects.get(is_default_site=True).root_page.specific
+    request = RequestFactory().get("/")
+    RulePage.objects.get(slug="switching").unpublish()
+    assert below(root, request, ["rules", "switching"]) is None
+    index = RuleIndexPage.objects.get()
+    index.live = False
+    index.save(update_fields=["live"])
+    other = RulePage.objects.live().first()
+    assert below(root, request, ["rules", other.slug]) == walk(root, request, ["rules", other.slug]) is not None
+
+
+def test_a_rule_page_is_found_with_two_queries_on_the_page_tree(demo):
+    root = Site.objects.get(is_default_site=True).root_page.specific
+    request = RequestFactory().get("/")
+    with CaptureQueriesContext(connection) as queries:
+        found = route_below(root, request, ["rules", "switching"])
+    assert found.page.slug == "switching" and isinstance(found.page, RulePage)
+    # The chain of URL paths, then the page as its type (Wagtail's walk: four, two per level).
+    assert len(queries) == 2
+
+
+def test_a_page_with_no_restriction_above_it_reads_no_restrictions(demo):
+    page = RulePage.objects.get(slug="switching")
+    page.get_view_restrictions()  # the cache of restricted paths is filled
+    page = RulePage.objects.get(slug="switching")
+    with CaptureQueriesContext(connection) as queries:
+        assert list(page.get_view_restrictions()) == []
+        assert list(page.get_view_restrictions()) == []
+    assert len(queries) == 0
+    restriction = PageViewRestriction.objects.create(
+        page=RuleIndexPage.objects.get(), restriction_type=PageViewRestriction.LOGIN
+    )
+    page = RulePage.objects.get(slug="switching")
+    assert list(page.get_view_restrictions()) == [restriction]
