@@ -340,7 +340,10 @@ def checklists_to_countersign(*, person) -> list[TransferChecklist]:
     """Open checklists this person may countersign, whether or not the transferee has confirmed yet."""
     if not person.is_authenticated:
         return []
-    managed_paths = list(Unit.objects.filter(managers=person).values_list("path", flat=True))
+    # `manages_a_unit` comes with the person of a request (people.queries), so most readers skip this query.
+    managed_paths = (
+        list(Unit.objects.filter(managers=person).values_list("path", flat=True)) if person.manages_a_unit else []
+    )
     scope = Q(person__manager=person)
     for unit_path in managed_paths:
         scope |= Q(to_unit__path__startswith=unit_path)

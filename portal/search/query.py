@@ -22,7 +22,8 @@ def visible_pages(user):
     view restriction the user fails."""
     pages = Page.objects.live().type(*searchable_page_models()).filter(alias_of__isnull=True)
     hidden = Q()
-    group_ids = set(user.groups.values_list("pk", flat=True)) if user.is_authenticated else set()
+    # `.all()`, not `values_list`: the person of a request comes with their groups (people.queries).
+    group_ids = {group.pk for group in user.groups.all()} if user.is_authenticated else set()
     for restriction in PageViewRestriction.objects.select_related("page").prefetch_related("groups"):
         if not _restriction_admits(restriction, user, group_ids):
             hidden |= Q(path__startswith=restriction.page.path)
