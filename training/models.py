@@ -260,7 +260,7 @@ class TrainingModulePage(ViewRestrictionsReadOnce, RoutablePageMixin, AudienceFi
         """In the audience, or assigned it (even manually, even in the past), or editing training."""
         if not person.is_authenticated:
             return False
-        if sees_every_module(person):
+        if sees_every_module(person) or (self.audience_everyone and person.is_active):  # no query needed
             return True
         if Assignment.objects.filter(module=self, person=person).exists():
             return True

@@ -31,7 +31,7 @@ def current_assignment(*, person, module: TrainingModulePage) -> Assignment | No
     """The assignment the module page works on: the unarchived one, else the latest."""
     if not person.is_authenticated:
         return None
-    rows = Assignment.objects.filter(person=person, module=module).select_related("module")
+    rows = Assignment.objects.filter(person=person, module=module).select_related("module", "certificate")
     return (
         rows.filter(archived_at__isnull=True).order_by("-assigned_at").first() or rows.order_by("-assigned_at").first()
     )
@@ -333,13 +333,18 @@ def _ancestor_paths(path: str) -> list[str]:
 
 
 def checklists_to_confirm(*, person) -> list[TransferChecklist]:
-    return list(TransferChecklist.objects.filter(person=person, confirmed_at__isnull=True).select_related("to_unit"))
+    return open_checklists(person=person)[0]
 
 
 def checklists_to_countersign(*, person) -> list[TransferChecklist]:
     """Open checklists this person may countersign, whether or not the transferee has confirmed yet."""
+    return open_checklists(person=person)[1]
+
+
+def open_checklists(*, person) -> tuple[list[TransferChecklist], list[TransferChecklist]]:
+    """(their own checklists to confirm, others' they may countersign), read in one query."""
     if not person.is_authenticated:
-        return []
+        return [], []
     # `manages_a_unit` comes with the person of a request (people.queries), so most readers skip this query.
     managed_paths = (
         list(Unit.objects.filter(managers=person).values_list("path", flat=True)) if person.manages_a_unit else []
@@ -347,12 +352,16 @@ def checklists_to_countersign(*, person) -> list[TransferChecklist]:
     scope = Q(person__manager=person)
     for unit_path in managed_paths:
         scope |= Q(to_unit__path__startswith=unit_path)
-    return list(
-        TransferChecklist.objects.filter(scope, countersigned_at__isnull=True)
-        .exclude(person=person)
+    own = Q(person=person, confirmed_at__isnull=True)
+    to_countersign = scope & Q(countersigned_at__isnull=True) & ~Q(person=person)
+    to_confirm, others = [], []
+    for checklist in (
+        TransferChecklist.objects.filter(own | to_countersign)
         .select_related("person", "to_unit")
-        .order_by("due_at")
-    )
+        .order_by("due_at", "pk")
+    ):
+        (to_confirm if checklist.person_id == person.pk else others).append(checklist)
+    return to_confirm, others
 
 
 def checklists_overdue() -> QuerySet[TransferChecklist]:

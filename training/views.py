@@ -21,6 +21,7 @@ from .pdf import certificate_pdf
 
 def my_training(request):
     current, history = selectors.my_assignments(person=request.user)
+    to_confirm, to_countersign = selectors.open_checklists(person=request.user)
     return render(
         request,
         "training/my_training.html",
@@ -28,8 +29,8 @@ def my_training(request):
             "current": current,
             "history": history,
             "attestations": selectors.attestations_pending(person=request.user),
-            "checklists": selectors.checklists_to_confirm(person=request.user),
-            "to_countersign": selectors.checklists_to_countersign(person=request.user),
+            "checklists": to_confirm,
+            "to_countersign": to_countersign,
         },
     )
 

@@ -19,8 +19,7 @@ def training_home_panel(request):
         return None
     open_assignments = selectors.open_assignments(person=user)
     attestations = selectors.attestations_pending(person=user)
-    to_confirm = selectors.checklists_to_confirm(person=user)
-    to_countersign = selectors.checklists_to_countersign(person=user)
+    to_confirm, to_countersign = selectors.open_checklists(person=user)
     if not (open_assignments or attestations or to_confirm or to_countersign):
         return None
     return render_to_string(
