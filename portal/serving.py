@@ -12,10 +12,12 @@ own `route()` for the rest. The result is the one Wagtail's walk gives:
   checks), while the pages above it need not be, as in Wagtail.
 """
 
+from dataclasses import dataclass
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.http import Http404
 from django.utils.functional import cached_property
@@ -50,27 +52,47 @@ def route_below(root: Page, request, path_components: list[str]):
     return page.route(request, path_components[consumed:])
 
 
-# The paths of the pages that carry a view restriction: a handful, changed a few times a year, and
-# without one on the way down (most pages) a page needs no look at the restrictions at all.
-RESTRICTED_PATHS_KEY = "portal:restricted-page-paths"
-RESTRICTED_PATHS_TTL = 10 * 60
+# The view restrictions of the whole site: a handful, changed a few times a year. Without one on
+# the way down (most pages), serving a page needs no look at them at all, and search reads which
+# pages to leave out from here too.
+RESTRICTIONS_KEY = "portal:view-restrictions"
+RESTRICTIONS_TTL = 10 * 60
 
 
-def restricted_paths() -> list[str]:
-    paths = cache.get(RESTRICTED_PATHS_KEY)
-    if paths is None:
-        paths = list(PageViewRestriction.objects.values_list("page__path", flat=True).distinct())
-        cache.set(RESTRICTED_PATHS_KEY, paths, RESTRICTED_PATHS_TTL)
-    return paths
+@dataclass(frozen=True)
+class Restriction:
+    path: str  # of the restricted page: the restriction covers it and every page below it
+    restriction_type: str
+    group_ids: frozenset[int]
+
+    def admits(self, user, group_ids: set[int]) -> bool:
+        """Whether `user` (in `group_ids`) may see the pages it covers without giving a password."""
+        if self.restriction_type == PageViewRestriction.LOGIN:
+            return user.is_authenticated
+        if self.restriction_type == PageViewRestriction.GROUPS:
+            return bool(self.group_ids & group_ids)
+        return False  # a password restriction needs the password, given on the page itself
+
+
+def view_restrictions() -> list[Restriction]:
+    restrictions = cache.get(RESTRICTIONS_KEY)
+    if restrictions is None:
+        restrictions = [
+            Restriction(r.page.path, r.restriction_type, frozenset(group.pk for group in r.groups.all()))
+            for r in PageViewRestriction.objects.select_related("page").prefetch_related("groups")
+        ]
+        cache.set(RESTRICTIONS_KEY, restrictions, RESTRICTIONS_TTL)
+    return restrictions
 
 
 @receiver([post_save, post_delete], sender=PageViewRestriction)
+@receiver(m2m_changed, sender=PageViewRestriction.groups.through)
 @receiver(post_page_move)  # the paths below the moved page changed
-def restricted_paths_changed(**kwargs) -> None:
-    """Forget the paths now, and again once the change commits (a reader in between may have
-    cached what was there before)."""
-    cache.delete(RESTRICTED_PATHS_KEY)
-    transaction.on_commit(lambda: cache.delete(RESTRICTED_PATHS_KEY))
+def view_restrictions_changed(**kwargs) -> None:
+    """Forget them now, and again once the change commits (a reader in between may have cached
+    what was there before)."""
+    cache.delete(RESTRICTIONS_KEY)
+    transaction.on_commit(lambda: cache.delete(RESTRICTIONS_KEY))
 
 
 class ViewRestrictionsReadOnce:
@@ -78,7 +100,7 @@ class ViewRestrictionsReadOnce:
 
     Serving a page asks for them twice, in Wagtail's own `before_serve_page` check and in the
     portal's (`wagtail_hooks.refuse_restricted_pages_with_404`), two queries each. A page with no
-    restricted page above it or at it (`restricted_paths`) has none, which takes no query (an
+    restricted page above it or at it (`view_restrictions`) has none, which takes no query (an
     empty queryset); otherwise Wagtail's answer is read once and kept on the page object, which
     lives for one request. Either way it is a queryset: a caller that filters or orders it still
     gets a fresh query. An alias follows its source's restrictions, so it always asks Wagtail.
@@ -86,7 +108,7 @@ class ViewRestrictionsReadOnce:
 
     @cached_property
     def view_restrictions_read(self):
-        if self.alias_of_id is None and not any(self.path.startswith(path) for path in restricted_paths()):
+        if self.alias_of_id is None and not any(self.path.startswith(r.path) for r in view_restrictions()):
             return PageViewRestriction.objects.none()
         restrictions = super().get_view_restrictions()
         len(restrictions)  # evaluate now, so that iterating it again reads the result kept

@@ -8,8 +8,9 @@ from django.db.models.expressions import RawSQL
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page
 
+from ..serving import view_restrictions
 from .indexing import searchable_page_models, shown_text
 from .models import SearchEntry, SearchEntryText
 from .segment import fold, is_prefix_phrase, query_phrases, runs
@@ -24,20 +25,10 @@ def visible_pages(user):
     hidden = Q()
     # `.all()`, not `values_list`: the person of a request comes with their groups (people.queries).
     group_ids = {group.pk for group in user.groups.all()} if user.is_authenticated else set()
-    for restriction in PageViewRestriction.objects.select_related("page").prefetch_related("groups"):
-        if not _restriction_admits(restriction, user, group_ids):
-            hidden |= Q(path__startswith=restriction.page.path)
+    for restriction in view_restrictions():
+        if not restriction.admits(user, group_ids):
+            hidden |= Q(path__startswith=restriction.path)
     return pages.exclude(hidden) if hidden else pages
-
-
-def _restriction_admits(restriction: PageViewRestriction, user, group_ids: set[int]) -> bool:
-    if restriction.restriction_type == PageViewRestriction.LOGIN:
-        return user.is_authenticated
-    if restriction.restriction_type == PageViewRestriction.GROUPS:
-        wanted = {g.pk for g in restriction.groups.all()}
-        return bool(wanted & group_ids)
-    # Password restrictions need the password on the page itself; never list such pages.
-    return False
 
 
 def search_pages(user, text: str) -> "SearchResults":
@@ -88,11 +79,17 @@ class SearchResults:
         start = key.start or 0
         if not self.phrases or (key.stop is not None and key.stop <= start):
             return []
-        ids = list(self.matches(ranked=True).values_list("pk", flat=True)[start : key.stop])
+        ranked = self.matches(ranked=True)
+        if ranked.model is SearchEntry:  # PostgreSQL: the entries themselves, their text with them
+            found = list(ranked.values_list("pk", "text")[start : key.stop])
+            ids = [pk for pk, _text in found]
+            self.texts.update(found)
+        else:  # SQLite: the FTS table holds only the segmented text
+            ids = list(ranked.values_list("pk", flat=True)[start : key.stop])
+            self.texts.update(SearchEntry.objects.using(self.pages.db).filter(pk__in=ids).values_list("pk", "text"))
         # As their specific types (the kind label is theirs) but with only the generic fields loaded:
         # a result shows its title, URL and the entry's text, never the page's own fields.
         by_id = {page.pk: page for page in Page.objects.filter(pk__in=ids).specific(defer=True)}
-        self.texts.update(SearchEntry.objects.using(self.pages.db).filter(pk__in=ids).values_list("pk", "text"))
         return [by_id[pk] for pk in ids if pk in by_id]
 
     def text_of(self, page) -> str:

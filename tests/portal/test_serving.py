@@ -108,3 +108,23 @@ def test_a_page_with_no_restriction_above_it_reads_no_restrictions(demo):
     )
     page = RulePage.objects.get(slug="switching")
     assert list(page.get_view_restrictions()) == [restriction]
+
+
+def test_the_cached_restrictions_follow_every_change_to_them(demo):
+    from django.contrib.auth.models import Group
+
+    from portal.serving import view_restrictions
+
+    page = RulePage.objects.get(slug="switching")
+
+    def on_page():
+        return [r.group_ids for r in view_restrictions() if r.path == page.path]
+
+    assert on_page() == []
+    restriction = PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.GROUPS)
+    assert on_page() == [frozenset()]
+    board = Group.objects.get_or_create(name="board_members")[0]
+    restriction.groups.add(board)
+    assert on_page() == [frozenset({board.pk})]
+    restriction.delete()
+    assert on_page() == []
