@@ -29,8 +29,3 @@ def anonymise(text: str, person) -> str:
     for detail, placeholder in asker_details(person):
         text = re.sub(re.escape(detail), placeholder, text, flags=re.IGNORECASE)
     return text
-
-
-def leftover_details(text: str, person) -> list[str]:
-    lowered = text.lower()
-    return [detail for detail, _placeholder in asker_details(person) if detail.lower() in lowered]

@@ -132,10 +132,6 @@ class Question(Orderable):
         if self.kind == self.Kind.SCENARIO and not self.situation.strip():
             raise ValidationError({"situation": _("A scenario question needs a situation.")})
 
-    @property
-    def allows_several(self) -> bool:
-        return self.kind == self.Kind.MULTIPLE
-
     def snapshot(self) -> dict:
         """The question as it is now, frozen into an attempt (see `Attempt.questions`)."""
         return {

@@ -26,7 +26,7 @@ subtree are summed in Python from the unit tree, which is small. Nothing loops o
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
@@ -752,10 +752,6 @@ def assignment_export_assignments(
     if overdue_only:
         rows = rows.filter(status=Assignment.Status.ASSIGNED, due_at__lt=timezone.now())
     return rows.order_by("pk")
-
-
-def iter_chunked(rows: QuerySet, chunk_size: int = 5000) -> Iterator[tuple]:
-    yield from rows.iterator(chunk_size=chunk_size)
 
 
 # --- Regulator report -------------------------------------------------------------------------

@@ -12,6 +12,7 @@ person is in an audience is then decided without a query, by the same rule as
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db.models import Prefetch
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
@@ -51,8 +52,13 @@ def attestation_catalogue() -> list[CatalogueEntry]:
     key = f"training:attestation-catalogue:{fragments.generation(GENERATION)}"
     catalogue = cache.get(key)
     if catalogue is None:
+        # Without the versions' text: lists name a document and its version, the text is read on
+        # the attestation's own page.
         documents = AttestationDocument.objects.order_by("title").prefetch_related(
-            "versions", "audience_units", "audience_employment_types", "audience_job_roles"
+            Prefetch("versions", queryset=AttestationVersion.objects.defer("body")),
+            "audience_units",
+            "audience_employment_types",
+            "audience_job_roles",
         )
         catalogue = [
             CatalogueEntry(

@@ -79,14 +79,6 @@ class AudienceFields(models.Model):
     def audience_includes(self, person) -> bool:
         return bool(person.is_authenticated) and self.audience_people().filter(pk=person.pk).exists()
 
-    def audience_summary(self) -> str:
-        if self.audience_everyone:
-            return str(_("Everyone"))
-        parts = [str(u) for u in self.audience_units.all()]
-        parts += [str(e) for e in self.audience_employment_types.all()]
-        parts += [str(r) for r in self.audience_job_roles.all()]
-        return " · ".join(parts)
-
 
 class TrainingIndexPage(ViewRestrictionsReadOnce, Page):
     intro = RichTextField(blank=True, features=RICH_TEXT_FEATURES, verbose_name=_("introduction"))

@@ -124,6 +124,7 @@ def open_assignments(*, person: Person) -> list[Assignment]:
             person=person, status=Assignment.Status.ASSIGNED, archived_at__isnull=True, module__live=True
         )
         .select_related("module")
+        .defer("module__lessons", "module__summary")  # a list of titles and links
         .order_by("due_at", "pk")
     )
 
@@ -267,6 +268,7 @@ def attestations_pending(*, person: Person) -> list[PendingAttestation]:
     for ack in (
         Acknowledgement.objects.filter(person=person, version__document__in=[doc for doc, _v in due])
         .select_related("version")
+        .defer("version__body")
         .order_by("-version__number")
     ):
         acked.setdefault(ack.version.document_id, []).append(ack.version)
@@ -332,17 +334,9 @@ def _ancestor_paths(path: str) -> list[str]:
     return ["".join(f"{c}/" for c in codes[: i + 1]) for i in range(len(codes))]
 
 
-def checklists_to_confirm(*, person) -> list[TransferChecklist]:
-    return open_checklists(person=person)[0]
-
-
-def checklists_to_countersign(*, person) -> list[TransferChecklist]:
-    """Open checklists this person may countersign, whether or not the transferee has confirmed yet."""
-    return open_checklists(person=person)[1]
-
-
 def open_checklists(*, person) -> tuple[list[TransferChecklist], list[TransferChecklist]]:
-    """(their own checklists to confirm, others' they may countersign), read in one query."""
+    """(their own checklists to confirm, others' they may countersign whether or not the transferee
+    has confirmed yet), read in one query."""
     if not person.is_authenticated:
         return [], []
     # `manages_a_unit` comes with the person of a request (people.queries), so most readers skip this query.

@@ -267,10 +267,6 @@ class CaseEntry(models.Model):
     def __str__(self):
         return f"{self.case} #{self.pk} {self.kind}"
 
-    @property
-    def visible_to_reporter(self) -> bool:
-        return self.kind != self.Kind.NOTE
-
 
 class CaseFile(models.Model):
     """An attachment; the bytes on disk and the name/type here are ciphertext."""

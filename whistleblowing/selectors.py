@@ -167,16 +167,6 @@ def case_deadlines(case: Case, *, today: datetime.date | None = None) -> list[De
     ]
 
 
-def cases_needing_attention(*, today: datetime.date | None = None) -> list[Case]:
-    today = today or timezone.localdate()
-    open_cases = Case.objects.exclude(status=Case.Status.CLOSED)
-    return [
-        case
-        for case in open_cases.iterator()
-        if any(d.overdue or d.due_soon for d in case_deadlines(case, today=today))
-    ]
-
-
 # --- statistics --------------------------------------------------------------------------
 
 

@@ -55,11 +55,6 @@ def intake_token_open(token: str) -> tuple[str, float] | None:
     return nonce, time.time() - issued
 
 
-def intake_token_nonce(token: str) -> str | None:
-    opened = intake_token_open(token)
-    return opened[0] if opened else None
-
-
 def followup_token(*, case_public_id, report_key: bytes) -> str:
     return signing.dumps(
         {"c": str(case_public_id), "k": crypto.b64(crypto.encrypt(_token_key(), report_key))},
