@@ -149,6 +149,11 @@ class QAPage(ViewRestrictionsReadOnce, JapaneseSearchable, Page):
     class Meta:
         verbose_name = _("Q&A page")
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["pages_generation"] = fragments.generation(PUBLISHED_PAGES)
+        return context
+
     def search_text(self) -> str:
         lines = [self.intro]
         for item in self.items.all():

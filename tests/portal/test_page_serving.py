@@ -254,3 +254,22 @@ def test_news_published_or_withdrawn_after_the_home_page_was_read_shows_at_once(
     assert "新しいお知らせです" in sales.get("/").content.decode()
     item.unpublish()
     assert "新しいお知らせです" not in sales.get("/").content.decode()
+
+
+def test_a_qa_page_shows_its_answers_as_last_published_and_follows_the_pages_they_link(sales):
+    from portal.models import QAItem, QAPage
+
+    topic = QAPage.objects.live().first()
+    rule = RulePage.objects.get(slug="switching")
+    item = QAItem(page=topic, question="リンクのある質問", answer=f'<p><a linktype="page" id="{rule.pk}">規程</a></p>')
+    topic.items.add(item)
+    topic.save_revision().publish()
+    assert 'href="/rules/switching/"' in sales.get(topic.url).content.decode()
+    rule.slug = "switching-systems"
+    rule.save_revision().publish()  # the linked page's address changes: the cached answers follow
+    html = sales.get(topic.url).content.decode()
+    assert 'href="/rules/switching-systems/"' in html
+    topic = QAPage.objects.get(pk=topic.pk)
+    topic.items.filter(question="リンクのある質問").delete()
+    topic.save_revision().publish()
+    assert "リンクのある質問" not in sales.get(topic.url).content.decode()
