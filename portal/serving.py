@@ -16,13 +16,14 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.http import Http404
 from django.utils.functional import cached_property
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import post_page_move
+
+from . import fragments
 
 
 def route_below(root: Page, request, path_components: list[str]):
@@ -55,7 +56,10 @@ def route_below(root: Page, request, path_components: list[str]):
 # The view restrictions of the whole site: a handful, changed a few times a year. Without one on
 # the way down (most pages), serving a page needs no look at them at all, and search reads which
 # pages to leave out from here too.
-RESTRICTIONS_KEY = "portal:view-restrictions"
+# Kept under a generation (`portal.fragments`) that every change renews when it commits: a list
+# read before the change, even one stored after it, sits under the old generation and is never
+# read again, so no reader is shown a page that has just been restricted.
+RESTRICTIONS = "portal-view-restrictions"
 RESTRICTIONS_TTL = 10 * 60
 
 
@@ -75,13 +79,14 @@ class Restriction:
 
 
 def view_restrictions() -> list[Restriction]:
-    restrictions = cache.get(RESTRICTIONS_KEY)
+    key = f"portal:view-restrictions:{fragments.generation(RESTRICTIONS)}"  # read before the rows
+    restrictions = cache.get(key)
     if restrictions is None:
         restrictions = [
             Restriction(r.page.path, r.restriction_type, frozenset(group.pk for group in r.groups.all()))
             for r in PageViewRestriction.objects.select_related("page").prefetch_related("groups")
         ]
-        cache.set(RESTRICTIONS_KEY, restrictions, RESTRICTIONS_TTL)
+        cache.set(key, restrictions, RESTRICTIONS_TTL)
     return restrictions
 
 
@@ -89,10 +94,7 @@ def view_restrictions() -> list[Restriction]:
 @receiver(m2m_changed, sender=PageViewRestriction.groups.through)
 @receiver(post_page_move)  # the paths below the moved page changed
 def view_restrictions_changed(**kwargs) -> None:
-    """Forget them now, and again once the change commits (a reader in between may have cached
-    what was there before)."""
-    cache.delete(RESTRICTIONS_KEY)
-    transaction.on_commit(lambda: cache.delete(RESTRICTIONS_KEY))
+    fragments.renew(RESTRICTIONS)
 
 
 class ViewRestrictionsReadOnce:

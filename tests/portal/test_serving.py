@@ -128,3 +128,19 @@ def test_the_cached_restrictions_follow_every_change_to_them(demo):
     assert on_page() == [frozenset({board.pk})]
     restriction.delete()
     assert on_page() == []
+
+
+def test_a_list_read_before_a_restriction_and_stored_after_it_is_never_read(demo):
+    """A slow reader that read the restrictions before a change and stores them after it must not
+    hide the change from anyone: it stores under the generation it began with, which is gone."""
+    from django.core.cache import cache
+
+    from portal import fragments
+    from portal.serving import RESTRICTIONS, view_restrictions
+
+    page = RulePage.objects.get(slug="switching")
+    began_with = fragments.generation(RESTRICTIONS)
+    read_before = view_restrictions()
+    PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.LOGIN)
+    cache.set(f"portal:view-restrictions:{began_with}", read_before)  # stored late
+    assert page.path in [r.path for r in view_restrictions()]
