@@ -31,10 +31,13 @@ def current_assignment(*, person, module: TrainingModulePage) -> Assignment | No
     """The assignment the module page works on: the unarchived one, else the latest."""
     if not person.is_authenticated:
         return None
-    rows = Assignment.objects.filter(person=person, module=module).select_related("module", "certificate")
-    return (
+    rows = Assignment.objects.filter(person=person, module=module).select_related("certificate")
+    assignment = (
         rows.filter(archived_at__isnull=True).order_by("-assigned_at").first() or rows.order_by("-assigned_at").first()
     )
+    if assignment is not None:
+        assignment.module = module  # the page being served, rather than a second copy of it
+    return assignment
 
 
 @dataclass
