@@ -104,7 +104,7 @@ class CaseStudyPage(ViewRestrictionsReadOnce, JapaneseSearchable, Page):
         context = super().get_context(request, *args, **kwargs)
         mine = Audience.of(request.user)
         context["my_audiences"] = mine
-        context["audience_key"] = "-".join(sorted(mine))
+        context["audience_key"] = Audience.cache_key(mine)
         # What follows is read only when the cached body (see the template) is rendered again.
         causes = lazy_list(lambda: list(self.causes.all()))
         context["triangle"] = SimpleLazyObject(lambda: FraudTriangle.from_causes(causes))

@@ -43,6 +43,11 @@ class Audience:
             found.add(cls.TRANSFEREE)
         return found
 
+    @staticmethod
+    def cache_key(audiences: set[str]) -> str:
+        """A set of audiences as part of a fragment's cache key (pages rendered per department)."""
+        return "-".join(sorted(audiences))
+
 
 class CalloutBlock(blocks.StructBlock):
     tone = blocks.ChoiceBlock(

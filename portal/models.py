@@ -109,7 +109,7 @@ class RulePage(ViewRestrictionsReadOnce, JapaneseSearchable, Page):
         context = super().get_context(request, *args, **kwargs)
         mine = Audience.of(request.user)
         context["my_audiences"] = mine
-        context["audience_key"] = "-".join(sorted(mine))
+        context["audience_key"] = Audience.cache_key(mine)
         # Sections for the reader's own department come first, marked as theirs. Read only when the
         # cached body (see the template) has to be rendered again.
         context["my_sections"] = lazy_list(

@@ -39,17 +39,14 @@ def route_below(root: Page, request, path_components: list[str]):
         .order_by()
         .values("pk", "url_path", "content_type_id")
     }
-    reached, consumed = None, 0
-    for depth, prefix in enumerate(prefixes, start=1):
+    for consumed, prefix in enumerate(prefixes, start=1):  # noqa: B007 - read after the loop
         row = chain.get(prefix)
         if row is None:
             raise Http404
-        reached, consumed = row, depth
         model = ContentType.objects.get_for_id(row["content_type_id"]).model_class()
         if model is None or model.route is not Page.route:
             break  # this page routes what lies below it itself (or its type is gone: let Wagtail decide)
-    model = ContentType.objects.get_for_id(reached["content_type_id"]).model_class() or Page
-    page = model.objects.get(pk=reached["pk"])
+    page = (model or Page).objects.get(pk=row["pk"])
     return page.route(request, path_components[consumed:])
 
 
@@ -80,14 +77,14 @@ class Restriction:
 
 def view_restrictions() -> list[Restriction]:
     key = f"portal:view-restrictions:{fragments.generation(RESTRICTIONS)}"  # read before the rows
-    restrictions = cache.get(key)
-    if restrictions is None:
-        restrictions = [
-            Restriction(r.page.path, r.restriction_type, frozenset(group.pk for group in r.groups.all()))
-            for r in PageViewRestriction.objects.select_related("page").prefetch_related("groups")
-        ]
-        cache.set(key, restrictions, RESTRICTIONS_TTL)
-    return restrictions
+    return cache.get_or_set(key, read_view_restrictions, RESTRICTIONS_TTL)
+
+
+def read_view_restrictions() -> list[Restriction]:
+    return [
+        Restriction(r.page.path, r.restriction_type, frozenset(group.pk for group in r.groups.all()))
+        for r in PageViewRestriction.objects.select_related("page").prefetch_related("groups")
+    ]
 
 
 @receiver([post_save, post_delete], sender=PageViewRestriction)

@@ -50,28 +50,28 @@ class CatalogueEntry:
 
 def attestation_catalogue() -> list[CatalogueEntry]:
     key = f"training:attestation-catalogue:{fragments.generation(GENERATION)}"
-    catalogue = cache.get(key)
-    if catalogue is None:
-        # Without the versions' text: lists name a document and its version, the text is read on
-        # the attestation's own page.
-        documents = AttestationDocument.objects.order_by("title").prefetch_related(
-            Prefetch("versions", queryset=AttestationVersion.objects.defer("body")),
-            "audience_units",
-            "audience_employment_types",
-            "audience_job_roles",
+    return cache.get_or_set(key, read_catalogue, TTL)
+
+
+def read_catalogue() -> list[CatalogueEntry]:
+    # Without the versions' text: lists name a document and its version, the text is read on
+    # the attestation's own page.
+    documents = AttestationDocument.objects.order_by("title").prefetch_related(
+        Prefetch("versions", queryset=AttestationVersion.objects.defer("body")),
+        "audience_units",
+        "audience_employment_types",
+        "audience_job_roles",
+    )
+    return [
+        CatalogueEntry(
+            document=document,
+            versions=sorted(document.versions.all(), key=lambda v: v.number),
+            unit_paths=tuple(unit.path for unit in document.audience_units.all()),
+            employment_type_ids=frozenset(e.pk for e in document.audience_employment_types.all()),
+            job_role_ids=frozenset(r.pk for r in document.audience_job_roles.all()),
         )
-        catalogue = [
-            CatalogueEntry(
-                document=document,
-                versions=sorted(document.versions.all(), key=lambda v: v.number),
-                unit_paths=tuple(unit.path for unit in document.audience_units.all()),
-                employment_type_ids=frozenset(e.pk for e in document.audience_employment_types.all()),
-                job_role_ids=frozenset(r.pk for r in document.audience_job_roles.all()),
-            )
-            for document in documents
-        ]
-        cache.set(key, catalogue, TTL)
-    return catalogue
+        for document in documents
+    ]
 
 
 @receiver([post_save, post_delete], sender=AttestationDocument)

@@ -231,6 +231,12 @@ def current_version(*, document: AttestationDocument, now: dt.datetime | None = 
     return document.versions.filter(published_at__lte=now or timezone.now()).order_by("-number").first()
 
 
+def first_material_number(versions: list[AttestationVersion]) -> int:
+    """The version from which an acknowledgement counts: the latest material one (the first
+    version always counts as material). `versions` are the published ones, by number."""
+    return max([v.number for v in versions if v.material] + [versions[0].number])
+
+
 def attestation_status(*, document: AttestationDocument, person: Person) -> PendingAttestation | None:
     """What `person` must acknowledge for `document`, or None when nothing is due.
 
@@ -241,7 +247,7 @@ def attestation_status(*, document: AttestationDocument, person: Person) -> Pend
     if not versions or not document.audience_includes(person):
         return None
     latest = versions[-1]
-    material_from = max([v.number for v in versions if v.material] + [versions[0].number])
+    material_from = first_material_number(versions)
     acked = list(
         Acknowledgement.objects.filter(person=person, version__document=document)
         .select_related("version")
@@ -277,7 +283,7 @@ def attestations_pending(*, person: Person) -> list[PendingAttestation]:
         acked.setdefault(ack.version.document_id, []).append(ack.version)
     pending = []
     for document, versions in due:
-        material_from = max([v.number for v in versions if v.material] + [versions[0].number])
+        material_from = first_material_number(versions)
         given = acked.get(document.pk, [])
         if not any(v.number >= material_from for v in given):
             pending.append(
@@ -294,7 +300,7 @@ def attestation_summary(*, document: AttestationDocument) -> dict:
     audience = document.audience_people()
     if not versions:
         return {"versions": [], "audience": audience.count(), "pending": 0}
-    material_from = max([v.number for v in versions if v.material] + [versions[0].number])
+    material_from = first_material_number(versions)
     settled = Acknowledgement.objects.filter(version__document=document, version__number__gte=material_from)
     per_version = dict(
         Acknowledgement.objects.filter(version__document=document)
