@@ -92,3 +92,52 @@ class ExportJob(models.Model):
         if self.status == self.Status.DONE:
             return 100
         return int(100 * self.processed / self.total) if self.total else 0
+
+
+class AssignmentTally(models.Model):
+    """How many assignments share one key: the dashboard's main GROUP BY, kept ready on PostgreSQL.
+
+    Written only by the database's triggers on `training_assignment` and `people_person`
+    (migration 0003), read by `reports/tallies.py`. Plain integer columns rather than foreign
+    keys: a tally row never blocks deleting a unit, company or module.
+    """
+
+    cycle = models.CharField(max_length=16)
+    archived = models.BooleanField()  # archived_at IS NOT NULL
+    cycle_ended = models.BooleanField()  # archive_reason = 'cycle_ended'
+    person_active = models.BooleanField()
+    unit_id = models.BigIntegerField(null=True)
+    company_id = models.BigIntegerField(null=True)
+    employment_type_id = models.BigIntegerField(null=True)
+    module_id = models.BigIntegerField()
+    status = models.CharField(max_length=16)
+    # The due date of an assignment still to do ("overdue" is decided when read), else NULL.
+    due_at = models.DateTimeField(null=True)
+    # The first day of the Japan-time month of a completion, else NULL.
+    completed_month = models.DateField(null=True)
+    n = models.BigIntegerField()
+
+    class Meta:
+        required_db_vendor = "postgresql"
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "cycle",
+                    "module_id",
+                    "unit_id",
+                    "company_id",
+                    "employment_type_id",
+                    "status",
+                    "archived",
+                    "cycle_ended",
+                    "person_active",
+                    "due_at",
+                    "completed_month",
+                ],
+                nulls_distinct=False,
+                name="assignment_tally_key",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.cycle} · {self.module_id} · {self.status}: {self.n}"

@@ -29,7 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,7 +47,7 @@ from training.models import (
     TransferChecklist,
 )
 
-from . import caching
+from . import caching, tallies
 
 CURRENT = "current"
 NO_UNIT = 0  # key of the "no unit" row (people without a unit; only in the full view)
@@ -323,44 +323,67 @@ class Figures:
 
 
 def completion_figures(*, cycle: str, unit_ids: list[int] | None, months: list[dt.date]) -> Figures:
-    """Two queries: GROUP BY unit × company × employment type × module with the monthly completions
-    as conditional counts, and GROUP BY job role. Cached until the figures change (reports/caching.py)."""
-
-    def compute() -> Figures:
-        rows = population(cycle=cycle, unit_ids=unit_ids)
-        exprs = count_expressions(timezone.now())
-        month_exprs = month_count_expressions(months)
-        figures = Figures(
-            total=Counts(),
-            per_unit=defaultdict(Counts),
-            per_company=defaultdict(Counts),
-            per_etype=defaultdict(Counts),
-            per_module=defaultdict(Counts),
-            per_role=defaultdict(Counts),
-            per_month=defaultdict(int),
-        )
-        grouped = (
-            rows.values("person__unit_id", "person__company_id", "person__employment_type_id", "module_id")
-            .annotate(**exprs, **month_exprs)
-            .order_by()
-        )
-        for row in grouped:
-            counts = _counts(row)
-            figures.per_unit[row["person__unit_id"] or NO_UNIT].add(counts)
-            figures.per_company[row["person__company_id"] or 0].add(counts)
-            figures.per_etype[row["person__employment_type_id"] or 0].add(counts)
-            figures.per_module[row["module_id"]].add(counts)
-            figures.total.add(counts)
-            for key in month_exprs:
-                figures.per_month[key] += row[key]
-        for row in rows.values("person__job_roles").annotate(**exprs).order_by():
-            figures.per_role[row["person__job_roles"] or 0].add(_counts(row))
-        for name in ("per_unit", "per_company", "per_etype", "per_module", "per_role", "per_month"):
-            setattr(figures, name, dict(getattr(figures, name)))
-        return figures
-
+    """Two queries: the main GROUP BY (unit × company × employment type × module with the monthly
+    completions; from the tally on PostgreSQL, reports/tallies.py) and GROUP BY job role. Cached
+    until the figures change (reports/caching.py)."""
     return caching.cached(
-        "completion", cycle, caching.scope_key(unit_ids), ",".join(f"{m:%Y%m}" for m in months), compute=compute
+        "completion",
+        cycle,
+        caching.scope_key(unit_ids),
+        ",".join(f"{m:%Y%m}" for m in months),
+        compute=lambda: compute_figures(cycle=cycle, unit_ids=unit_ids, months=months, live=not tallies.available()),
+    )
+
+
+def compute_figures(*, cycle: str, unit_ids: list[int] | None, months: list[dt.date], live: bool) -> Figures:
+    """`completion_figures` uncached; `live=True` runs the main GROUP BY over the assignments themselves."""
+    now = timezone.now()
+    if live:
+        groups = main_groups_live(cycle=cycle, unit_ids=unit_ids, months=months, now=now)
+    else:
+        groups = tallies.main_groups(
+            cycle=None if cycle == CURRENT else cycle, unit_ids=unit_ids, months=months, now=now
+        )
+    month_keys = list(month_count_expressions(months))
+    figures = Figures(
+        total=Counts(),
+        per_unit=defaultdict(Counts),
+        per_company=defaultdict(Counts),
+        per_etype=defaultdict(Counts),
+        per_module=defaultdict(Counts),
+        per_role=defaultdict(Counts),
+        per_month=defaultdict(int),
+    )
+    for row in groups:
+        counts = _counts(row)
+        figures.per_unit[row["unit_id"] or NO_UNIT].add(counts)
+        figures.per_company[row["company_id"] or 0].add(counts)
+        figures.per_etype[row["employment_type_id"] or 0].add(counts)
+        figures.per_module[row["module_id"]].add(counts)
+        figures.total.add(counts)
+        for key in month_keys:
+            figures.per_month[key] += row[key]
+    rows = population(cycle=cycle, unit_ids=unit_ids)
+    for row in rows.values("person__job_roles").annotate(**count_expressions(now)).order_by():
+        figures.per_role[row["person__job_roles"] or 0].add(_counts(row))
+    for name in ("per_unit", "per_company", "per_etype", "per_module", "per_role", "per_month"):
+        setattr(figures, name, dict(getattr(figures, name)))
+    return figures
+
+
+def main_groups_live(*, cycle: str, unit_ids: list[int] | None, months: list[dt.date], now: dt.datetime) -> list[dict]:
+    """GROUP BY unit × company × employment type × module over the population, with the counts and
+    the monthly completions as conditional counts: what `tallies.main_groups` reads ready-made."""
+    return list(
+        population(cycle=cycle, unit_ids=unit_ids)
+        .values(
+            "module_id",
+            unit_id=F("person__unit_id"),
+            company_id=F("person__company_id"),
+            employment_type_id=F("person__employment_type_id"),
+        )
+        .annotate(**count_expressions(now), **month_count_expressions(months))
+        .order_by()
     )
 
 
