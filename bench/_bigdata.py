@@ -131,6 +131,7 @@ def _build(people: int) -> None:  # noqa: PLR0915 - one straight script
     from wagtail.models import Page
 
     from people.models import Company, EmploymentType, JobRole, Person, Unit
+    from people.services import unit_add
     from portal.models import HomePage
     from quizzes.services import question_bank_publish, quiz_configure
     from training.dates import JST, end_of_day_jst
@@ -141,22 +142,22 @@ def _build(people: int) -> None:  # noqa: PLR0915 - one straight script
     with transaction.atomic():
         company = Company.objects.create(code="MICHINOKU", name="みちのく電力")
         grid = Company.objects.create(code="GRID", name="みちのく電力ネットワーク", kind=Company.Kind.GRID)
-        hq = Unit.objects.create(code="HQ", name="本店", company=company, kind=Unit.Kind.DIVISION)
-        sales = Unit.objects.create(code="SALES", name="営業部", company=company, parent=hq, kind=Unit.Kind.DIVISION)
+        hq = unit_add(unit=Unit(code="HQ", name="本店", company=company, kind=Unit.Kind.DIVISION))
+        sales = unit_add(unit=Unit(code="SALES", name="営業部", company=company, kind=Unit.Kind.DIVISION), parent=hq)
         offices = []
         for area in range(3):
-            parent = Unit.objects.create(
-                code=f"AREA{area}", name=f"営業エリア{area + 1}", company=company, parent=sales
+            parent = unit_add(
+                unit=Unit(code=f"AREA{area}", name=f"営業エリア{area + 1}", company=company), parent=sales
             )
             offices += [
-                Unit.objects.create(
-                    code=f"OFF{area}{i}", name=f"営業所{area + 1}-{i + 1}", company=company, parent=parent
+                unit_add(
+                    unit=Unit(code=f"OFF{area}{i}", name=f"営業所{area + 1}-{i + 1}", company=company), parent=parent
                 )
                 for i in range(8)
             ]
-        cc = Unit.objects.create(code="CC", name="カスタマーセンター", company=company, parent=hq)
-        admin_unit = Unit.objects.create(code="ADMIN", name="総務部", company=company, parent=hq)
-        nw = Unit.objects.create(code="NW", name="送配電部", company=grid)
+        cc = unit_add(unit=Unit(code="CC", name="カスタマーセンター", company=company), parent=hq)
+        admin_unit = unit_add(unit=Unit(code="ADMIN", name="総務部", company=company), parent=hq)
+        nw = unit_add(unit=Unit(code="NW", name="送配電部", company=grid))
         units = [*offices, *offices, cc, cc, cc, admin_unit, nw]
         etype_names = (("REGULAR", "正社員"), ("TEMP", "派遣社員"), ("CONTRACTOR", "委託先社員"))
         etypes = [EmploymentType.objects.create(code=c, name=n) for c, n in etype_names]

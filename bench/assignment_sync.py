@@ -51,18 +51,19 @@ def main() -> None:
     from wagtail.models import Page
 
     from people.models import Company, EmploymentType, JobRole, Person, Unit
+    from people.services import unit_add
     from portal.models import HomePage
     from training import services
     from training.models import Assignment, TrainingIndexPage, TrainingModulePage
 
     call_command("migrate", verbosity=0)
     company = Company.objects.create(code="MICHINOKU", name="みちのく電力")
-    sales = Unit.objects.create(code="SALES", name="営業部", company=company)
+    sales = unit_add(unit=Unit(code="SALES", name="営業部", company=company))
     offices = [
-        Unit.objects.create(code=f"OFFICE{i}", name=f"営業所{i}", company=company, parent=sales) for i in range(23)
+        unit_add(unit=Unit(code=f"OFFICE{i}", name=f"営業所{i}", company=company), parent=sales) for i in range(23)
     ]
-    cc = Unit.objects.create(code="CC", name="カスタマーセンター", company=company)
-    hq = Unit.objects.create(code="HQ", name="本社", company=company)
+    cc = unit_add(unit=Unit(code="CC", name="カスタマーセンター", company=company))
+    hq = unit_add(unit=Unit(code="HQ", name="本社", company=company))
     etypes = {c: EmploymentType.objects.create(code=c, name=c) for c in ("REGULAR", "TEMP", "CONTRACTOR", "EXECUTIVE")}
     roles = {c: JobRole.objects.create(code=c, name=c) for c in ("SALES", "CALL_CENTRE")}
     units = [*offices, cc, hq]

@@ -50,11 +50,12 @@ def main(argv: list[str]) -> None:
 
     from people.hr_import import hr_import_run
     from people.models import Company, EmploymentType, JobRole, Unit
+    from people.services import unit_add
 
     company = Company.objects.create(code="BENCH", name="ベンチ電力")
-    root = Unit.objects.create(code="ROOT", name="本店", company=company)
+    root = unit_add(unit=Unit(code="ROOT", name="本店", company=company))
     for office in range(OFFICES):
-        Unit.objects.create(code=f"OFF{office:03d}", name=f"営業所{office}", company=company, parent=root)
+        unit_add(unit=Unit(code=f"OFF{office:03d}", name=f"営業所{office}", company=company), parent=root)
     for code in ("REGULAR", "TEMP", "CONTRACTOR"):
         EmploymentType.objects.create(code=code, name=code)
     for code in ("SALES", "CALL_CENTRE"):

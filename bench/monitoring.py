@@ -68,15 +68,16 @@ def write_log(path: str, rows: int, *, start: dt.datetime, seed: int) -> None:
 def setup_org():
     from monitoring.models import ContractPurpose, LogSource, System, SystemAccount, Terminal
     from people.models import Company, Person, Transfer, Unit
+    from people.services import unit_add
 
     retail = Company.objects.create(code="RETAIL", name="小売", kind=Company.Kind.RETAILER)
     grid = Company.objects.create(code="GRID", name="送配電", kind=Company.Kind.GRID)
     contractor = Company.objects.create(code="KENSHIN", name="検針", kind=Company.Kind.CONTRACTOR)
     units = {
-        "grid": Unit.objects.create(code="GRID", name="送配電本部", company=grid),
-        "retail": Unit.objects.create(code="SALES", name="営業所", company=retail),
-        "call": Unit.objects.create(code="CALL", name="コールセンター", company=retail),
-        "contr": Unit.objects.create(code="KS", name="検針班", company=contractor),
+        "grid": unit_add(unit=Unit(code="GRID", name="送配電本部", company=grid)),
+        "retail": unit_add(unit=Unit(code="SALES", name="営業所", company=retail)),
+        "call": unit_add(unit=Unit(code="CALL", name="コールセンター", company=retail)),
+        "contr": unit_add(unit=Unit(code="KS", name="検針班", company=contractor)),
     }
     people = []
     for prefix, count, unit, company in (

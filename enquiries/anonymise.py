@@ -18,10 +18,9 @@ def asker_details(person) -> list[tuple[str, str]]:
         found.append((person.email.split("@")[0], name))
     if person.employee_number:
         found.append((person.employee_number, _("[employee number]")))
-    unit = person.unit if person.unit_id else None
-    while unit is not None:
-        found.append((unit.name, _("[unit]")))
-        unit = unit.parent
+    if person.unit_id:
+        for unit in [person.unit, *person.unit.get_ancestors()]:
+            found.append((unit.name, _("[unit]")))
     return sorted({(t, p) for t, p in found if len(t) >= 2}, key=lambda tp: -len(tp[0]))
 
 

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from . import roles
 from .hr_import import hr_import_run
 from .models import Company, EmploymentType, JobRole, Person, Unit
+from .services import unit_add, unit_move
 
 DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - published demo credential, demo data only
 
@@ -312,13 +313,20 @@ def load(stdout) -> None:
         + [(c, n, "SALES", Unit.Kind.OFFICE, retailer) for c, n in OFFICES]
         + [(c, n, parent, Unit.Kind.DEPARTMENT, grid) for c, n, parent in GRID_UNITS]
     ):
-        unit = Unit.objects.filter(code=code).first() or Unit(code=code)
-        wanted = {"name": name, "company": company, "parent": units.get(parent), "kind": kind}
-        if unit.pk is None or any(getattr(unit, k) != v for k, v in wanted.items()):
-            for key, value in wanted.items():
-                setattr(unit, key, value)
-            unit.save()
+        wanted = {"name": name, "company": company, "kind": kind}
+        unit = Unit.objects.filter(code=code).first()
+        if unit is None:
+            unit = unit_add(unit=Unit(code=code, **wanted), parent=units.get(parent))
+        else:
+            if any(getattr(unit, k) != v for k, v in wanted.items()):
+                for key, value in wanted.items():
+                    setattr(unit, key, value)
+                unit.save(update_fields=list(wanted))
+            if unit.get_parent() != units.get(parent):
+                unit = unit_move(unit=unit, parent=units.get(parent))
         units[code] = unit
+    # Adding a unit in code order can shift the paths of units read before it: read them afresh.
+    units = {unit.code: unit for unit in Unit.objects.all()}
 
     result = hr_import_run(raw=demo_csv())
     stdout.write(f"  people: {result.created} created, {result.updated} updated, {result.unchanged} unchanged")

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
 
 
 class Company(models.Model):
@@ -33,8 +34,9 @@ class Company(models.Model):
         return self.name
 
 
-class Unit(models.Model):
-    """A department or office. Units nest; `path` makes "this unit and everything below" one query."""
+class Unit(MP_Node):
+    """A department or office. Units nest as a treebeard materialised path: `path` makes "this unit
+    and everything below" one prefix query, and siblings are kept in code order."""
 
     class Kind(models.TextChoices):
         DIVISION = "division", _("Division")
@@ -45,13 +47,12 @@ class Unit(models.Model):
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=200)
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="units", verbose_name=_("company"))
-    parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent unit")
-    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.DEPARTMENT)
-    # Codes from the root down, each followed by "/": "RETAIL/SALES/HACHINOHE/".
-    path = models.CharField(max_length=1000, editable=False, db_index=True)
     managers = models.ManyToManyField("Person", blank=True, related_name="managed_units", verbose_name=_("managers"))
+
+    # treebeard owns `path`, `depth` and `numchild`; units are added and moved only through
+    # `people.services` (add_root/add_child/move), which keep them consistent.
+    node_order_by = ["code"]
 
     class Meta:
         ordering = ["path"]
@@ -61,21 +62,15 @@ class Unit(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        old_path = self.path
-        self.path = (self.parent.path if self.parent_id else "") + f"{self.code}/"
-        super().save(*args, **kwargs)
-        if old_path and old_path != self.path:
-            # Keep the subtree's paths in step when a unit moves.
-            for child in self.children.all():
-                child.save()
+    def delete(self, *args, **kwargs):
+        # treebeard deletes a node's whole subtree with it; the units below must be moved or
+        # deleted first, as when `parent` was a PROTECT foreign key.
+        if not self.is_leaf():
+            raise models.ProtectedError(_("Move or delete the units below this one first."), set(self.get_children()))
+        return super().delete(*args, **kwargs)
 
-    @property
-    def depth(self) -> int:
-        return self.path.count("/")
-
-    def subtree(self):
-        return Unit.objects.filter(path__startswith=self.path)
+    def subtree(self) -> models.QuerySet["Unit"]:
+        return Unit.get_tree(self)
 
 
 class EmploymentType(models.Model):

@@ -2,7 +2,8 @@ from django.db import transaction
 
 from audit.services import audit_record
 
-from .models import HRImportJob, Person
+from .models import HRImportJob, Person, Unit
+from .signals import unit_moved
 from .tasks import run_hr_import_job
 
 
@@ -19,3 +20,39 @@ def hr_import_job_create(
     audit_record(actor=uploaded_by, action="hr_import.uploaded", target=job, detail={"filename": job.filename})
     transaction.on_commit(lambda: run_hr_import_job.enqueue(job.pk))
     return job
+
+
+# --- The unit tree ----------------------------------------------------------------------------
+# treebeard writes paths with queryset updates and relies on the nodes it is given being current:
+# a unit or parent read before another unit was added or moved may hold a path that has since
+# changed (a sorted insert shifts the later siblings), so each of these reads them again.
+
+
+@transaction.atomic
+def unit_add(*, unit: Unit, parent: Unit | None = None) -> Unit:
+    """Store a new unit (built but not saved) under `parent`, or as a top-level unit, in code order."""
+    if parent is None:
+        return Unit.add_root(instance=unit)
+    return Unit.objects.get(pk=parent.pk).add_child(instance=unit)
+
+
+@transaction.atomic
+def unit_move(*, unit: Unit, parent: Unit | None) -> Unit:
+    """Put `unit` and its subtree under `parent` (None: at the top), in code order among its siblings.
+
+    Also used after a code change with the same parent, to put the unit back in code order.
+    """
+    unit = Unit.objects.get(pk=unit.pk)
+    old_parent = unit.get_parent()
+    if parent is None:
+        # Roots have no parent node to move under: place it among the other roots.
+        sibling = Unit.get_root_nodes().exclude(pk=unit.pk).first()
+        if sibling is not None:
+            unit.move(sibling, "sorted-sibling")
+    else:
+        unit.move(Unit.objects.get(pk=parent.pk), "sorted-child")
+    unit.refresh_from_db()
+    new_parent = unit.get_parent()
+    if new_parent != old_parent:
+        unit_moved.send(sender=Unit, unit=unit)
+    return unit

@@ -2,9 +2,12 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from . import admin_views, roles
+from .forms import UnitForm
 from .models import Company, EmploymentType, JobRole, Transfer, Unit
 
 
@@ -29,10 +32,14 @@ def register_hr_import_menu_item():
 class UnitViewSet(ModelViewSet):
     model = Unit
     icon = "group"
-    list_display = ["name", "code", "kind", "parent", "company"]
+    list_display = ["name", "code", "kind", Column("parent", accessor="get_parent", label=_("parent unit")), "company"]
     list_filter = ["kind", "company"]
     search_fields = ["name", "code"]
-    form_fields = ["code", "name", "company", "parent", "kind", "managers"]
+    # UnitForm adds the parent unit (not a column) and stores new and moved units through treebeard.
+    edit_handler = ObjectList(
+        [FieldPanel(name) for name in ("code", "name", "company", "parent", "kind", "managers")],
+        base_form_class=UnitForm,
+    )
     ordering = ["path"]
 
 

@@ -141,14 +141,19 @@ def cycle_period(cycle: str) -> tuple[dt.datetime, dt.datetime] | None:
 class UnitTree:
     units: dict[int, Unit]
     children: dict[int | None, list[int]]
+    parents: dict[int, int | None]
 
     @classmethod
     def load(cls) -> "UnitTree":
-        units = {u.pk: u for u in Unit.objects.only("pk", "code", "name", "parent_id", "path").order_by("path")}
+        units = {u.pk: u for u in Unit.objects.only("pk", "code", "name", "path", "depth").order_by("path")}
+        # A treebeard path is its parent's path plus one step: each unit's parent is found by
+        # path, with no query per unit.
+        pk_by_path = {u.path: pk for pk, u in units.items()}
+        parents = {pk: pk_by_path.get(u.path[: -Unit.steplen]) for pk, u in units.items()}
         children: dict[int | None, list[int]] = defaultdict(list)
-        for unit in units.values():
-            children[unit.parent_id].append(unit.pk)
-        return cls(units=units, children=children)
+        for pk in units:
+            children[parents[pk]].append(pk)
+        return cls(units=units, children=children, parents=parents)
 
     def by_code(self, code: str) -> Unit | None:
         return next((u for u in self.units.values() if u.code == code), None)
@@ -160,10 +165,10 @@ class UnitTree:
     def ancestors(self, unit: Unit) -> list[Unit]:
         """From the root down to the unit's parent."""
         chain = []
-        parent = unit.parent_id
+        parent = self.parents[unit.pk]
         while parent is not None:
             chain.append(self.units[parent])
-            parent = self.units[parent].parent_id
+            parent = self.parents[parent]
         return list(reversed(chain))
 
     def roll_up(self, per_unit: dict[int, "Counts"]) -> dict[int, "Counts"]:
@@ -175,7 +180,7 @@ class UnitTree:
             node: int | None = unit_id
             while node is not None:
                 totals[node].add(counts)
-                node = self.units[node].parent_id
+                node = self.parents[node]
         return totals
 
 

@@ -17,6 +17,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from people.models import Unit
+from people.signals import unit_moved
 from portal import fragments
 
 from .models import AttestationDocument, AttestationVersion
@@ -80,5 +81,6 @@ def read_catalogue() -> list[CatalogueEntry]:
 @receiver(m2m_changed, sender=AttestationDocument.audience_employment_types.through)
 @receiver(m2m_changed, sender=AttestationDocument.audience_job_roles.through)
 @receiver(post_save, sender=Unit)
+@receiver(unit_moved)  # the paths below the moved unit change with no post_save
 def catalogue_changed(**kwargs) -> None:
     fragments.renew(GENERATION)

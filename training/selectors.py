@@ -339,8 +339,9 @@ def can_countersign(*, checklist: TransferChecklist, person) -> bool:
 
 
 def _ancestor_paths(path: str) -> list[str]:
-    codes = [c for c in path.split("/") if c]
-    return ["".join(f"{c}/" for c in codes[: i + 1]) for i in range(len(codes))]
+    """The unit's own path and its ancestors': every whole-step prefix of a treebeard path."""
+    step = Unit.steplen
+    return [path[:end] for end in range(step, len(path) + 1, step)]
 
 
 def open_checklists(*, person) -> tuple[list[TransferChecklist], list[TransferChecklist]]:

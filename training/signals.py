@@ -7,7 +7,8 @@ from django.db import transaction
 from django.dispatch import receiver
 from wagtail.signals import page_published
 
-from people.signals import people_synchronised, person_transferred
+from people.models import Person
+from people.signals import people_synchronised, person_transferred, unit_moved
 from quizzes.signals import attempt_graded
 
 from . import services, tasks
@@ -25,6 +26,14 @@ def on_people_synchronised(sender, created_ids=(), transferred_ids=(), deactivat
 def on_person_transferred(sender, transfer, **kwargs):
     services.checklist_create_for_transfer(transfer=transfer)
     tasks.sync_assignments.enqueue(person_ids=[transfer.person_id])
+
+
+@receiver(unit_moved, dispatch_uid="training.unit_moved")
+def on_unit_moved(sender, unit, **kwargs):
+    # Module audiences name units by path: the people below a moved unit may now be in others.
+    ids = list(Person.objects.filter(unit__in=unit.subtree()).values_list("pk", flat=True))
+    if ids:
+        tasks.sync_assignments.enqueue(person_ids=ids)
 
 
 @receiver(page_published, sender=TrainingModulePage, dispatch_uid="training.module_published")

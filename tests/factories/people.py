@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 
 from people.mfa import totp_enrol
 from people.models import Company, EmploymentType, JobRole, Person, Unit
+from people.services import unit_add
 
 _numbers = itertools.count(1)
 
@@ -15,11 +16,18 @@ def company(code="MICHINOKU", name="みちのく電力株式会社", kind=Compan
     return Company.objects.get_or_create(code=code, defaults={"name": name, "kind": kind})[0]
 
 
-def unit(code: str, name: str | None = None, parent: Unit | None = None, kind=Unit.Kind.OFFICE) -> Unit:
+def unit(
+    code: str,
+    name: str | None = None,
+    parent: Unit | None = None,
+    kind=Unit.Kind.OFFICE,
+    in_company: Company | None = None,
+) -> Unit:
     found = Unit.objects.filter(code=code).first()
     if found:
         return found
-    return Unit.objects.create(code=code, name=name or code, parent=parent, company=company(), kind=kind)
+    new = Unit(code=code, name=name or code, company=in_company or company(), kind=kind)
+    return unit_add(unit=new, parent=parent)
 
 
 def employment_type(code="REGULAR", name=None) -> EmploymentType:

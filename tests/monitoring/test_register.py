@@ -9,7 +9,7 @@ from monitoring.importing import log_import_run
 from monitoring.models import AccessEvent, SystemAccount
 from monitoring.register import register_sync_from_transfers, register_upsert
 from people import roles
-from people.models import Company, Transfer, Unit
+from people.models import Company, Transfer
 from tests.factories import monitoring as mf
 from tests.factories import people as pf
 from training.models import TransferChecklist
@@ -56,7 +56,7 @@ def test_a_new_holder_is_given_to_the_events_already_imported():
 
 def test_sync_dates_moves_from_the_grid_company_only_and_keeps_dates_already_set():
     grid = Company.objects.create(code="GRID", name="送配電", kind=Company.Kind.GRID)
-    grid_unit = Unit.objects.create(code="GRID-1", name="配電部", company=grid)
+    grid_unit = pf.unit("GRID-1", "配電部", in_company=grid)
     retail_a, retail_b = pf.unit("HACHINOHE"), pf.unit("SENDAI")
     from_grid, within_retail, already = pf.person(), pf.person(), pf.person()
     for p, account in ((from_grid, "N1"), (within_retail, "N2"), (already, "N3")):
@@ -96,7 +96,7 @@ def test_sync_takes_the_removal_date_from_a_confirmed_checklist_only():
 
 def test_sync_leaves_an_auditors_own_entry_for_a_transferee_as_it_is():
     grid = Company.objects.create(code="GRID", name="送配電", kind=Company.Kind.GRID)
-    grid_unit = Unit.objects.create(code="GRID-1", name="配電部", company=grid)
+    grid_unit = pf.unit("GRID-1", "配電部", in_company=grid)
     auditor, mover = pf.person(groups=(roles.COMPLIANCE_AUDITORS,)), pf.person()
     register_upsert(system="customer_info", account_id="N1", person=mover, origin=SystemAccount.Origin.HR)
     register_upsert(

@@ -14,7 +14,7 @@ from monitoring.importing import log_import_run
 from monitoring.models import ContractPurpose, Finding, Rule, SystemAccount, Terminal
 from monitoring.register import register_upsert
 from monitoring.rules import rules_run
-from people.models import Company, Transfer, Unit
+from people.models import Company, Transfer
 from tests.factories import monitoring as mf
 from tests.factories import people as pf
 from training.models import TransferChecklist
@@ -32,10 +32,10 @@ def org(db):
     staffing = Company.objects.create(code="STAFF", name="派遣会社", kind=Company.Kind.STAFFING)
     retail = pf.company()
     units = {
-        "retail": Unit.objects.create(code="HACHINOHE", name="八戸営業所", company=retail),
-        "call": Unit.objects.create(code="CALL", name="コールセンター", company=retail),
-        "grid": Unit.objects.create(code="GRID-HQ", name="ネットワーク本部", company=grid),
-        "contr": Unit.objects.create(code="CONTR-1", name="検針班", company=contractor),
+        "retail": pf.unit("HACHINOHE", "八戸営業所", in_company=retail),
+        "call": pf.unit("CALL", "コールセンター", in_company=retail),
+        "grid": pf.unit("GRID-HQ", "ネットワーク本部", in_company=grid),
+        "contr": pf.unit("CONTR-1", "検針班", in_company=contractor),
     }
     return {"grid": grid, "contractor": contractor, "staffing": staffing, "retail": retail, "units": units}
 

@@ -13,6 +13,7 @@ from django.test import Client
 from people.models import Company, Person, Transfer, Unit
 from people.queries import person_for_request
 from portal.blocks import Audience
+from tests.factories import people as pf
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ def grid_unit() -> Unit:
     grid = Company.objects.get_or_create(
         code="TEST-GRID", defaults={"name": "送配電テスト株式会社", "kind": Company.Kind.GRID}
     )[0]
-    return Unit.objects.get_or_create(code="TEST-GRID-OPS", defaults={"name": "系統運用", "company": grid})[0]
+    return pf.unit("TEST-GRID-OPS", "系統運用", in_company=grid)
 
 
 def transfer(person: Person, *, from_unit: Unit) -> Transfer:

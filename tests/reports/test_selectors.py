@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from people.models import Unit
+from people.services import unit_move
 from reports import selectors
 from tests.factories import people as pf
 from training import services as training
@@ -153,6 +154,21 @@ def test_manager_scope_is_their_subtree(world):
     assert as_dict(board.total) == expected
     with pytest.raises(Unit.DoesNotExist):
         selectors.dashboard(viewer=viewer, unit_code="CC")
+
+
+def test_manager_scope_follows_a_unit_moved_into_their_subtree(world):
+    """The call centre moved under SALES: its people count in the SALES manager's totals (with the
+    SALES modules they are now assigned), and the dashboard shows it below SALES."""
+    before = as_dict(selectors.dashboard(viewer=selectors.viewer_for(world["manager"])).total)
+
+    unit_move(unit=Unit.objects.get(code="CC"), parent=Unit.objects.get(code="SALES"))
+
+    viewer = selectors.viewer_for(world["manager"])
+    after = as_dict(selectors.dashboard(viewer=viewer).total)
+    assert after == independent_count(cycle="current", paths=subtree_paths("SALES"))["all"]
+    assert after["assigned"] > before["assigned"]
+    assert "CC" in {r.key for r in selectors.dashboard(viewer=viewer, unit_code="SALES").units}
+    assert [u.code for u in selectors.dashboard(viewer=viewer, unit_code="CC").breadcrumbs] == ["SALES"]
 
 
 def test_employees_and_superusers_have_no_viewer(world):

@@ -1,0 +1,145 @@
+"""The unit tree on treebeard: adding, moving and deleting units, in the admin and through the services."""
+
+import pytest
+from django.db.models import ProtectedError
+from django.urls import reverse
+
+from people.models import Unit
+from people.services import unit_move
+from tests.factories import people as pf
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tree():
+    """HQ and SALES at the top, SALES with two offices, one office with a desk."""
+    hq = pf.unit("HQ", "本店", kind=Unit.Kind.DIVISION)
+    sales = pf.unit("SALES", "営業部", kind=Unit.Kind.DIVISION)
+    pf.unit("HACHINOHE", "八戸営業所", parent=sales)
+    pf.unit("AOMORI", "青森営業所", parent=sales)
+    pf.unit("HACHI_EAST", "八戸東分室", parent=Unit.objects.get(code="HACHINOHE"))
+    return {"HQ": hq.pk, "SALES": sales.pk}
+
+
+def codes_in_tree_order() -> list[tuple[str, int]]:
+    return list(Unit.objects.values_list("code", "depth"))
+
+
+def parent_code(code: str) -> str | None:
+    parent = Unit.objects.get(code=code).get_parent()
+    return parent.code if parent else None
+
+
+@pytest.fixture
+def superuser(mfa_user):
+    return mfa_user(unit_code="IT", email="root@example.jp", is_superuser=True, is_staff=True)
+
+
+def test_units_are_kept_in_code_order_under_their_parents(tree):
+    assert codes_in_tree_order() == [
+        ("HQ", 1),
+        ("SALES", 1),
+        ("AOMORI", 2),
+        ("HACHINOHE", 2),
+        ("HACHI_EAST", 3),
+    ]
+    assert [u.code for u in Unit.objects.get(code="SALES").subtree()] == ["SALES", "AOMORI", "HACHINOHE", "HACHI_EAST"]
+    assert Unit.find_problems() == ([], [], [], [], [])
+
+
+def test_moving_a_unit_takes_its_subtree_along(tree):
+    unit_move(unit=Unit.objects.get(code="HACHINOHE"), parent=Unit.objects.get(code="HQ"))
+    assert codes_in_tree_order() == [
+        ("HQ", 1),
+        ("HACHINOHE", 2),
+        ("HACHI_EAST", 3),
+        ("SALES", 1),
+        ("AOMORI", 2),
+    ]
+    assert parent_code("HACHI_EAST") == "HACHINOHE"
+    assert Unit.objects.get(code="SALES").numchild == 1
+    assert Unit.find_problems() == ([], [], [], [], [])
+
+
+def test_moving_a_unit_to_the_top_puts_it_among_the_top_units_in_code_order(tree):
+    unit_move(unit=Unit.objects.get(code="HACHINOHE"), parent=None)
+    assert [code for code, depth in codes_in_tree_order() if depth == 1] == ["HACHINOHE", "HQ", "SALES"]
+    assert parent_code("HACHI_EAST") == "HACHINOHE"
+    assert Unit.find_problems() == ([], [], [], [], [])
+
+
+def test_a_unit_with_units_below_cannot_be_deleted(tree):
+    with pytest.raises(ProtectedError):
+        Unit.objects.get(code="HACHINOHE").delete()
+    assert Unit.objects.filter(code="HACHI_EAST").exists()
+    Unit.objects.get(code="HACHI_EAST").delete()
+    Unit.objects.get(code="HACHINOHE").delete()
+    assert [u.code for u in Unit.objects.get(code="SALES").subtree()] == ["SALES", "AOMORI"]
+
+
+def unit_form(unit: Unit | None = None, **changes) -> dict:
+    data = {"code": "", "name": "", "company": pf.company().pk, "parent": "", "kind": Unit.Kind.OFFICE}
+    if unit is not None:
+        parent = unit.get_parent()
+        data.update(code=unit.code, name=unit.name, company=unit.company_id, kind=unit.kind)
+        data["parent"] = parent.pk if parent else ""
+    data.update(changes)
+    return data
+
+
+def test_admin_adds_a_unit_under_the_chosen_parent(client, superuser, tree):
+    client.force_login(superuser)
+    response = client.post(reverse("unit:add"), unit_form(code="SENDAI", name="仙台営業所", parent=tree["SALES"]))
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    assert parent_code("SENDAI") == "SALES"
+    assert [u.code for u in Unit.objects.get(code="SALES").get_children()] == ["AOMORI", "HACHINOHE", "SENDAI"]
+    assert Unit.find_problems() == ([], [], [], [], [])
+
+
+def test_admin_adds_a_top_level_unit_when_no_parent_is_chosen(client, superuser, tree):
+    client.force_login(superuser)
+    response = client.post(reverse("unit:add"), unit_form(code="CC", name="カスタマーセンター"))
+    assert response.status_code == 302
+    assert parent_code("CC") is None
+    # IT (the superuser's unit, made by the factory) is a top-level unit too.
+    assert [u.code for u in Unit.get_root_nodes()] == ["CC", "HQ", "IT", "SALES"]
+
+
+def test_admin_edit_offers_no_parent_inside_the_unit_itself(client, superuser, tree):
+    client.force_login(superuser)
+    html = client.get(reverse("unit:edit", args=[Unit.objects.get(code="HACHINOHE").pk])).content.decode()
+    options = {u.code: f'value="{u.pk}"' in html for u in Unit.objects.all()}
+    assert options == {"HQ": True, "SALES": True, "AOMORI": True, "HACHINOHE": False, "HACHI_EAST": False, "IT": True}
+    assert f'value="{tree["SALES"]}" selected' in html
+
+
+def test_admin_edit_moves_the_unit_and_its_subtree_to_the_new_parent(client, superuser, tree):
+    client.force_login(superuser)
+    hachinohe = Unit.objects.get(code="HACHINOHE")
+    response = client.post(
+        reverse("unit:edit", args=[hachinohe.pk]), unit_form(hachinohe, name="八戸支店", parent=tree["HQ"])
+    )
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    assert parent_code("HACHINOHE") == "HQ" and parent_code("HACHI_EAST") == "HACHINOHE"
+    assert Unit.objects.get(code="HACHINOHE").name == "八戸支店"
+    assert Unit.find_problems() == ([], [], [], [], [])
+
+
+def test_admin_edit_refuses_to_put_a_unit_under_its_own_subtree(client, superuser, tree):
+    client.force_login(superuser)
+    sales = Unit.objects.get(code="SALES")
+    response = client.post(
+        reverse("unit:edit", args=[sales.pk]), unit_form(sales, parent=Unit.objects.get(code="HACHI_EAST").pk)
+    )
+    assert response.status_code == 200  # the form again, with the error
+    assert parent_code("SALES") is None and parent_code("HACHINOHE") == "SALES"
+
+
+def test_admin_edit_of_a_code_keeps_the_siblings_in_code_order(client, superuser, tree):
+    client.force_login(superuser)
+    aomori = Unit.objects.get(code="AOMORI")
+    response = client.post(reverse("unit:edit", args=[aomori.pk]), unit_form(aomori, code="ZAO"))
+    assert response.status_code == 302
+    assert [u.code for u in Unit.objects.get(code="SALES").get_children()] == ["HACHINOHE", "ZAO"]
+    assert Unit.find_problems() == ([], [], [], [], [])
