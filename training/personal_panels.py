@@ -8,7 +8,8 @@ times a month. Their HTML is cached per person and language under a key holding
   certificates, acknowledgements, the person and their job roles;
 - a shared generation, renewed by what can touch many people at once: the assignment sync
   (its bulk writes send no signals, so the service renews it itself), an HR import, any transfer
-  checklist (its countersigners are managers up the unit tree), units and their managers;
+  checklist (its countersigners are managers up the unit tree), units (saved or moved) and their
+  managers;
 - the attestation catalogue's generation (documents and audiences) and the published-pages
   generation (module titles and addresses);
 - the Japan date, since an assignment turns overdue at midnight.
@@ -26,7 +27,7 @@ from django.dispatch import receiver
 from django.utils.translation import get_language
 
 from people.models import Person, Unit
-from people.signals import people_synchronised
+from people.signals import people_synchronised, unit_moved
 from portal import fragments
 from portal.models import PUBLISHED_PAGES
 
@@ -94,6 +95,7 @@ def on_person_roles_changed(sender, instance, action, reverse, pk_set, **kwargs)
 @receiver([post_save, post_delete], sender=Unit, dispatch_uid="training.panels.unit")
 @receiver(m2m_changed, sender=Unit.managers.through, dispatch_uid="training.panels.unit_managers")
 @receiver(people_synchronised, dispatch_uid="training.panels.people_synchronised")
+@receiver(unit_moved, dispatch_uid="training.panels.unit_moved")  # treebeard moves send no post_save
 def on_shared_change(sender, **kwargs):
     if kwargs.get("action", "post_").startswith("post_"):
         many_people_changed()
