@@ -19,7 +19,7 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 from . import fragments
 from .blocks import RICH_TEXT_FEATURES, Audience, BodyStreamBlock
 from .search.indexing import JapaneseSearchable, streamfield_text
-from .serving import ViewRestrictionsReadOnce, route_below
+from .serving import PUBLISHED_PAGES, ViewRestrictionsReadOnce, route_below
 
 
 def lazy_list(build) -> SimpleLazyObject:
@@ -237,18 +237,6 @@ class NewsPage(ViewRestrictionsReadOnce, JapaneseSearchable, Page):
 # The home page's messages and news: cached fragments, renewed whenever a news page comes, goes
 # or changes (the list does not depend on view restrictions: every live news page is listed).
 NEWS_FRAGMENTS = "portal-news"
-
-
-# Fragments that show other pages' titles and links (a case's rules and Q&A, say) key on this
-# generation: any page published, unpublished, moved or deleted renews it. Publishing is rare
-# beside reading, so a coarse signal costs little and misses nothing.
-PUBLISHED_PAGES = "portal-published-pages"
-
-
-@receiver([page_published, page_unpublished, post_page_move])
-@receiver(post_delete, sender=Page)
-def pages_changed(**kwargs) -> None:
-    fragments.renew(PUBLISHED_PAGES)
 
 
 @receiver([page_published, page_unpublished, post_delete], sender=NewsPage)

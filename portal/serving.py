@@ -10,8 +10,14 @@ own `route()` for the rest. The result is the one Wagtail's walk gives:
   the remaining components, as it would from the walk;
 - a slug with no page under it is a 404, and the page at the end must be live (its own `route()`
   checks), while the pages above it need not be, as in Wagtail.
+
+Which page an address leads to is then cached under the published-pages generation, which every
+publish, unpublish, move and delete renews (a slug or a parent changes only through those), so
+a page read the second time costs one query: the page itself, loaded afresh (its `route()`
+still decides whether it is live). Addresses that lead nowhere are not cached.
 """
 
+import hashlib
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -21,15 +27,43 @@ from django.dispatch import receiver
 from django.http import Http404
 from django.utils.functional import cached_property
 from wagtail.models import Page, PageViewRestriction
-from wagtail.signals import post_page_move
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from . import fragments
+
+# Fragments that show other pages' titles and links (a case's rules and Q&A, say) and the
+# addresses of pages key on this generation: any page published, unpublished, moved or deleted
+# renews it. Publishing is rare beside reading, so a coarse signal costs little and misses nothing.
+PUBLISHED_PAGES = "portal-published-pages"
+ROUTES_TTL = 10 * 60
+
+
+@receiver([page_published, page_unpublished, post_page_move])
+@receiver(post_delete, sender=Page)
+def pages_changed(**kwargs) -> None:
+    fragments.renew(PUBLISHED_PAGES)
 
 
 def route_below(root: Page, request, path_components: list[str]):
     """The `RouteResult` for `path_components` below `root` (raises Http404 like `Page.route`)."""
     if not path_components:
         return Page.route(root, request, path_components)
+    address = hashlib.sha256("/".join(path_components).encode()).hexdigest()
+    key = f"portal:route:{fragments.generation(PUBLISHED_PAGES)}:{root.pk}:{address}"
+    found = cache.get(key)
+    if found is None:
+        found = _page_at(root, path_components)  # raises Http404: nothing is cached
+        cache.set(key, found, ROUTES_TTL)
+    pk, content_type_id, consumed = found
+    model = ContentType.objects.get_for_id(content_type_id).model_class() or Page
+    page = model.objects.filter(pk=pk).first()
+    if page is None:  # deleted since (its deletion renews the generation)
+        raise Http404
+    return page.route(request, path_components[consumed:])
+
+
+def _page_at(root: Page, path_components: list[str]) -> tuple[int, int, int]:
+    """(pk, content type id, components consumed) of the page Wagtail's walk stops at."""
     prefixes = [root.url_path + "/".join(path_components[:depth]) + "/" for depth in range(1, len(path_components) + 1)]
     # `url_path` is derived from the slugs, so it names the same page the walk would reach;
     # keeping to the root's descendants guards against another tree's pages.
@@ -46,8 +80,7 @@ def route_below(root: Page, request, path_components: list[str]):
         model = ContentType.objects.get_for_id(row["content_type_id"]).model_class()
         if model is None or model.route is not Page.route:
             break  # this page routes what lies below it itself (or its type is gone: let Wagtail decide)
-    page = (model or Page).objects.get(pk=row["pk"])
-    return page.route(request, path_components[consumed:])
+    return row["pk"], row["content_type_id"], consumed
 
 
 # The view restrictions of the whole site: a handful, changed a few times a year. Without one on

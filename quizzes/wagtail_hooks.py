@@ -1,13 +1,12 @@
 """Question banks and quizzes in the Wagtail admin (compliance editors), and the panel on case pages."""
 
-from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.tables import UpdatedAtColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from . import selectors
+from . import case_panel
 from .models import QuestionBank, Quiz
 
 
@@ -40,7 +39,4 @@ register_snippet(QuizzesViewSetGroup)
 
 @hooks.register("casebook_case_page_panels")
 def quiz_questions_about_this_case(request, page):
-    questions = selectors.published_questions_about_case(page_id=page.pk)
-    if not questions:
-        return None
-    return render_to_string("quizzes/includes/case_questions_panel.html", {"questions": questions}, request=request)
+    return case_panel.questions_about_case(page)

@@ -15,7 +15,7 @@ MAY_IMPORT = {
     "audit": set(),
     "people": {"audit"},
     "portal": {"people"},
-    "quizzes": {"audit"},
+    "quizzes": {"audit", "portal"},
     "casebook": {"portal"},
     "enquiries": {"audit", "people", "portal", "infrastructure"},
     "training": {"audit", "people", "portal", "quizzes"},

@@ -7,7 +7,7 @@ class TrainingConfig(AppConfig):
     verbose_name = _("Training")
 
     def ready(self):
-        from . import attestation_catalogue, signals, views  # noqa: F401 - importing them connects the receivers
+        from . import attestation_catalogue, personal_panels, signals, views  # noqa: F401 - importing them connects the receivers
         from .models import TrainingModulePage
 
         # The module page's sub-pages are answered by the views; models never import them.

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from people.models import Person, Transfer, Unit
 
-from . import selectors
+from . import personal_panels, selectors
 
 # The reminder rule (REMINDER_DAYS_BEFORE, reminder_due_today) lives beside the dates, where the
 # selectors read it too; it stays importable from here.
@@ -144,6 +144,8 @@ def assignments_sync(
         )
         result.modules.append(module.pk)
     if result.created or result.archived or result.restored:
+        # Bulk writes send no signals: every cached personal panel is read afresh.
+        personal_panels.many_people_changed()
         audit_record(
             actor=None,
             action="training.assignments_synced",

@@ -4,8 +4,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -13,26 +15,30 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.services import audit_record
 from people.roles import TRAINING_ADMINISTRATORS
 
-from . import selectors, services
+from . import personal_panels, selectors, services
 from .forms import AttestationPublishForm, ExemptForm, ManualAssignForm, ResetAttemptsForm
 from .models import Assignment, AttestationDocument, TrainingModulePage, TransferChecklist
 from .pdf import certificate_pdf
 
 
 def my_training(request):
-    current, history = selectors.my_assignments(person=request.user)
-    to_confirm, to_countersign = selectors.open_checklists(person=request.user)
-    return render(
-        request,
-        "training/my_training.html",
-        {
-            "current": current,
-            "history": history,
-            "attestations": selectors.attestations_pending(person=request.user),
-            "checklists": to_confirm,
-            "to_countersign": to_countersign,
-        },
-    )
+    def render_content() -> str:
+        current, history = selectors.my_assignments(person=request.user)
+        to_confirm, to_countersign = selectors.open_checklists(person=request.user)
+        return render_to_string(
+            "training/includes/my_training_content.html",
+            {
+                "current": current,
+                "history": history,
+                "attestations": selectors.attestations_pending(person=request.user),
+                "checklists": to_confirm,
+                "to_countersign": to_countersign,
+            },
+            request=request,
+        )
+
+    content = personal_panels.cached_panel(request.user, "my-training", render_content)
+    return render(request, "training/my_training.html", {"content": mark_safe(content)})  # noqa: S308 - our own template's output
 
 
 def _module_context(request, module: TrainingModulePage) -> dict:

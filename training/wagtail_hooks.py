@@ -7,7 +7,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from people.roles import TRAINING_ADMINISTRATORS
 
-from . import selectors
+from . import personal_panels, selectors
 from .models import Assignment, AttestationDocument
 
 
@@ -17,21 +17,25 @@ def training_home_panel(request):
     user = request.user
     if not user.is_authenticated:
         return None
-    open_assignments = selectors.open_assignments(person=user)
-    attestations = selectors.attestations_pending(person=user)
-    to_confirm, to_countersign = selectors.open_checklists(person=user)
-    if not (open_assignments or attestations or to_confirm or to_countersign):
-        return None
-    return render_to_string(
-        "training/home_panel.html",
-        {
-            "assignments": open_assignments,
-            "attestations": attestations,
-            "to_confirm": to_confirm,
-            "to_countersign": to_countersign,
-        },
-        request=request,
-    )
+
+    def render() -> str:
+        open_assignments = selectors.open_assignments(person=user)
+        attestations = selectors.attestations_pending(person=user)
+        to_confirm, to_countersign = selectors.open_checklists(person=user)
+        if not (open_assignments or attestations or to_confirm or to_countersign):
+            return ""  # cached too: "nothing to do" is the answer most of the year
+        return render_to_string(
+            "training/home_panel.html",
+            {
+                "assignments": open_assignments,
+                "attestations": attestations,
+                "to_confirm": to_confirm,
+                "to_countersign": to_countersign,
+            },
+            request=request,
+        )
+
+    return personal_panels.cached_panel(user, "home", render) or None
 
 
 @hooks.register("quiz_result_panels")

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from casebook.models import CaseIndexPage, CaseStudyPage
+from quizzes import case_panel
 from quizzes.models import Question, QuestionBank
 from quizzes.services import question_bank_publish, quiz_configure
 
@@ -137,9 +138,13 @@ def test_query_count_does_not_grow_with_questions_banks_or_quizzes(client, emplo
         for _ in range(2):  # warm the caches: site root paths, content types, cached fragments
             client.get(case.url)
         with CaptureQueriesContext(connection) as queries:
+            assert section(client, case) is not None
+        assert not any("quizzes_" in q["sql"] for q in queries.captured_queries)  # the panel is cached
+        case_panel.case_panels_changed()
+        with CaptureQueriesContext(connection) as queries:
             html = section(client, case)
         assert html is not None
-        # The section itself costs two queries: the questions with their banks, and the banks' quizzes.
+        # Rendered afresh, the section costs two queries: the questions with their banks, and the banks' quizzes.
         assert sum("quizzes_" in q["sql"] for q in queries.captured_queries) == 2
         return len(queries)
 
@@ -168,3 +173,19 @@ def test_every_demo_case_page_shows_questions_from_the_demo_quizzes(client, empl
         html = section(client, page)
         assert html is not None, page.slug
         assert "確認テスト" in html and "<li>" in html, page.slug
+
+
+def test_the_panel_is_read_once_and_follows_each_bank_and_quiz_change(client, employee, case):
+    bank = question_bank_publish(slug="b", title="b", questions=[spec("最初の問題", case=case)])
+    client.force_login(employee)
+    assert "最初の問題" in section(client, case)
+    with CaptureQueriesContext(connection) as queries:
+        assert "最初の問題" in section(client, case)
+    assert not any("quizzes_" in q["sql"] for q in queries.captured_queries)
+
+    question_bank_publish(slug="b", title="b", questions=[spec("最初の問題", case=case), spec("追加の問題", case=case)])
+    assert "追加の問題" in section(client, case)
+    quiz_configure(slug="q", title="新しい確認テスト", bank_slugs=["b"])
+    assert "新しい確認テスト" in section(client, case)
+    QuestionBank.objects.get(pk=bank.pk).unpublish()
+    assert section(client, case) is None

@@ -93,6 +93,35 @@ def test_a_rule_page_is_found_with_two_queries_on_the_page_tree(demo):
     assert found.page.slug == "switching" and isinstance(found.page, RulePage)
     # The chain of URL paths, then the page as its type (Wagtail's walk: four, two per level).
     assert len(queries) == 2
+    # The address is remembered: the next time, only the page itself is read (afresh).
+    with CaptureQueriesContext(connection) as queries:
+        again = route_below(root, request, ["rules", "switching"])
+    assert again.page.pk == found.page.pk and again.page is not found.page
+    assert len(queries) == 1
+
+
+def test_a_remembered_address_follows_renames_moves_unpublishing_and_deletion(demo):
+    root = Site.objects.get(is_default_site=True).root_page.specific
+    request = RequestFactory().get("/")
+    page = RulePage.objects.get(slug="switching")
+    assert below(root, request, ["rules", "switching"]) is not None
+
+    page.slug = "switching-renamed"
+    page.save_revision().publish()
+    assert below(root, request, ["rules", "switching"]) is None
+    assert below(root, request, ["rules", "switching-renamed"]) == (page.pk, ())
+
+    qa_index = Page.objects.get(slug="qa")
+    page.move(qa_index, pos="last-child")
+    assert below(root, request, ["rules", "switching-renamed"]) is None
+    assert below(root, request, ["qa", "switching-renamed"]) == (page.pk, ())
+
+    RulePage.objects.get(pk=page.pk).unpublish()
+    assert below(root, request, ["qa", "switching-renamed"]) is None
+    other = RulePage.objects.live().first()
+    assert below(root, request, ["rules", other.slug]) is not None
+    other.delete()
+    assert below(root, request, ["rules", other.slug]) is None
 
 
 def test_a_page_with_no_restriction_above_it_reads_no_restrictions(demo):
