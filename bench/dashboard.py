@@ -87,13 +87,13 @@ def main(argv: list[str]) -> None:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from people.models import Person
+    from people.models import Person, Unit
     from reports import caching, selectors
     from training.models import Assignment
 
     person = Person.objects.order_by("pk").first()
     admin = selectors.Viewer(person=person, everything=True)
-    manager = selectors.Viewer(person=person, everything=False, root_paths=("HQ/SALES/",))
+    manager = selectors.Viewer(person=person, everything=False, root_paths=(Unit.objects.get(code="SALES").path,))
     rows = Assignment.objects.count()
     print(f"database: {where}; assignments: {rows:,}; runs: {RUNS} (median, best)", flush=True)
 
