@@ -12,8 +12,10 @@ counts) with nothing around it: no ORM, no roll-up, no names.
 Issue 16: the whole `/reports/` page (every query, the template, the middleware) under 1 s at
 50,000 × 20 on PostgreSQL. The page's expensive aggregates are cached until what they count
 changes (reports/caching.py), so the page is timed twice: "computed", with the figures dropped
-before each request (what the first reader after a change waits), and "cached" (every other
-reader), which is the target. The dashboard selector lines are computed each time.
+before each request (what the first reader after a change waits), which is the target, and
+"cached" (every other reader). The dashboard selector lines are computed each time. On
+PostgreSQL the main GROUP BY reads the trigger-kept tally (reports/tallies.py), so it is no
+longer bound by the floor, which still scans every assignment.
 """
 
 import argparse
@@ -178,7 +180,7 @@ def main(argv: list[str]) -> None:
         with connection.execute_wrapper(count):
             page(fresh=fresh)
         median, best, _ = timed(lambda f=fresh: page(fresh=f), runs=3)
-        target = "" if fresh else "  target < 1000 ms"
+        target = "  target < 1000 ms" if fresh else ""
         print(
             f"{label:<34} {median * 1000:8.0f} ms  best {best * 1000:6.0f} ms  queries={len(queries)}{target}",
             flush=True,

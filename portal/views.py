@@ -4,6 +4,7 @@ from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from wagtail.models import Site
 
 from .search.query import excerpt, search_pages
 
@@ -37,6 +38,12 @@ def search(request):
     if query:
         found = search_pages(request.user, query)
         results = Paginator(found, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+        one_site = len({root.site_id for root in Site.get_site_root_paths()}) == 1
         for page in results:
             page.search_excerpt = excerpt(found.text_of(page), query)
+            page.search_kind_label = getattr(page.specific_class, "search_kind_label", "")
+            # What `page.url` gives, but the site root paths are read once for the whole list
+            # (cached on the request by `get_url_parts`) instead of once per result.
+            _site_id, root_url, path = page.get_url_parts(request) or (None, None, None)
+            page.search_url = path if one_site or path is None else root_url + path
     return render(request, "portal/search.html", {"query": query, "results": results})

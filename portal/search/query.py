@@ -87,16 +87,16 @@ class SearchResults:
         else:  # SQLite: the FTS table holds only the segmented text
             ids = list(ranked.values_list("pk", flat=True)[start : key.stop])
             self.texts.update(SearchEntry.objects.using(self.pages.db).filter(pk__in=ids).values_list("pk", "text"))
-        # As their specific types (the kind label is theirs) but with only the generic fields loaded:
-        # a result shows its title, URL and the entry's text, never the page's own fields.
-        by_id = {page.pk: page for page in Page.objects.filter(pk__in=ids).specific(defer=True)}
+        # As plain pages: a result shows its title, URL, the entry's text and its type's kind label
+        # (`page.specific_class`), never the page's own fields, so its specific row is not read.
+        by_id = {page.pk: page for page in Page.objects.filter(pk__in=ids)}
         return [by_id[pk] for pk in ids if pk in by_id]
 
     def text_of(self, page) -> str:
         """A loaded result's text as shown, from its index entry (what `excerpt` quotes)."""
         text = self.texts.get(page.pk)
         # An entry written before its text was kept (portal 0009 writes them all again).
-        return shown_text(page) if text is None else text
+        return shown_text(page.specific) if text is None else text
 
     @cached_property
     def _count(self) -> int:

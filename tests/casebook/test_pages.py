@@ -142,7 +142,7 @@ def test_site_search_finds_cases(client, employee, demo_casebook, query, expecte
 
     response = client.get("/search/", {"q": query})
 
-    found = {p.slug for p in response.context["results"] if isinstance(p, CaseStudyPage)}
+    found = {p.slug for p in response.context["results"] if p.specific_class is CaseStudyPage}
     assert expected <= found
     assert not (absent & found)
     assert "事例" in response.content.decode()  # the result's kind label

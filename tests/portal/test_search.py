@@ -147,10 +147,10 @@ def test_paginated_results_are_the_whole_ranked_list_cut_in_pages(demo):
     assert [page.pk for p in pages for page in p] == everything
 
 
-def test_results_of_a_slice_are_specific_pages(demo):
+def test_results_of_a_slice_know_their_kind(demo):
     sales = Person.objects.get(email="sales@example.jp")
     first = search_pages(sales, "閲覧")[0]
-    assert first.search_kind_label  # a RulePage / QAPage / NewsPage, not a bare Page
+    assert first.specific_class.search_kind_label  # a RulePage / QAPage / NewsPage, not a bare Page
     assert search_pages(sales, "閲覧")[10_000:10_020] == []
 
 
