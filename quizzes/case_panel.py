@@ -2,8 +2,8 @@
 
 They change when a bank is published or unpublished, a question edited, or a quiz's banks
 change, a few times a year. The panel is cached under a generation (`portal.fragments`) that
-those writes renew. The receivers live here, imported when the app is ready, rather than in
-`wagtail_hooks`, which Wagtail imports only on the first hook call of a process.
+those writes renew. The receivers live here, imported when the app is ready, so that every
+process (a task worker, a shell) has them, whenever Wagtail imports the `wagtail_hooks` modules.
 """
 
 from django.core.cache import cache

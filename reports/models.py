@@ -119,6 +119,8 @@ class AssignmentTally(models.Model):
 
     class Meta:
         required_db_vendor = "postgresql"
+        # Says so to Django's checks too (its key needs NULLs equal), so SQLite does not warn.
+        required_db_features = {"supports_nulls_distinct_unique_constraints"}
         constraints = [
             models.UniqueConstraint(
                 fields=[
