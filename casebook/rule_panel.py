@@ -7,7 +7,6 @@ when the app is ready, so that every process (a task worker, a shell) has them, 
 imports the `wagtail_hooks` modules.
 """
 
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.template.loader import render_to_string
@@ -33,9 +32,8 @@ def rule_panels_changed(**kwargs) -> None:
 
 def cases_that_broke(rule):
     """Safe HTML listing the public live cases that name `rule`, or None."""
-    key = f"casebook:rule-panel:{fragments.generation(GENERATION)}:{rule.pk}:{get_language()}"
-    html = cache.get(key)
-    if html is None:
+
+    def render() -> str:
         cases = list(
             CaseStudyPage.objects.live()
             .public()
@@ -43,7 +41,8 @@ def cases_that_broke(rule):
             .distinct()
             .order_by("-period_start", "path")
         )
-        html = render_to_string("casebook/includes/rule_cases_panel.html", {"cases": cases}) if cases else ""
-        cache.set(key, html, TTL)
+        return render_to_string("casebook/includes/rule_cases_panel.html", {"cases": cases}) if cases else ""
+
+    html = fragments.cached(GENERATION, f"casebook:rule-panel:{rule.pk}:{get_language()}", render, TTL)
     # Our own rendering, through the cache (every cached value does).
     return mark_safe(html) if html else None  # noqa: S308

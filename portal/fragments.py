@@ -7,32 +7,53 @@ Cached data that no single row names works the same way (the dashboard's figures
 """
 
 import secrets
+from collections.abc import Callable
+from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
 
 
-def _key(name: str) -> str:
+def key(name: str) -> str:
+    """The cache key the generation of `name` is kept under (to read it along with other keys)."""
     return f"portal:generation:{name}"
 
 
 def generation(name: str) -> str:
-    current = cache.get(_key(name))
+    current = cache.get(key(name))
     if current is None:
         current = secrets.token_hex(8)
-        if not cache.add(_key(name), current, None):
-            current = cache.get(_key(name), current)
+        if not cache.add(key(name), current, None):
+            current = cache.get(key(name), current)
     return current
 
 
 def generations(*names: str) -> list[str]:
     """`generation` of each name, read in one round trip when they all exist (the usual case)."""
-    found = cache.get_many([_key(name) for name in names])
-    return [found.get(_key(name)) or generation(name) for name in names]
+    found = cache.get_many([key(name) for name in names])
+    return [found.get(key(name)) or generation(name) for name in names]
+
+
+def cached(name: str, cache_key: str, compute: Callable[[], Any], timeout: int) -> Any:
+    """`compute()`, kept at `cache_key` for as long as the generation of `name` stays the same.
+
+    The value is stored with the generation it was computed under, so the usual read (generation
+    and value) is one round trip. The generation is read before `compute()` reads any row: a value
+    computed from rows a change is about to replace is stored under the old generation and never
+    served. An exception from `compute()` is raised, and nothing is cached.
+    """
+    found = cache.get_many([key(name), cache_key])
+    current, stored = found.get(key(name)), found.get(cache_key)
+    if current is not None and stored is not None and stored[0] == current:
+        return stored[1]
+    current = generation(name)
+    value = compute()
+    cache.set(cache_key, (current, value), timeout)
+    return value
 
 
 def renew(name: str) -> None:
     """Drop every fragment of this name, now and again once the change commits (a reader in
     between may have cached what was there before)."""
-    cache.set(_key(name), secrets.token_hex(8), None)
-    transaction.on_commit(lambda: cache.set(_key(name), secrets.token_hex(8), None))
+    cache.set(key(name), secrets.token_hex(8), None)
+    transaction.on_commit(lambda: cache.set(key(name), secrets.token_hex(8), None))

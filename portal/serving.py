@@ -21,7 +21,6 @@ import hashlib
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.http import Http404
@@ -49,16 +48,14 @@ def route_below(root: Page, request, path_components: list[str]):
     if not path_components:
         return Page.route(root, request, path_components)
     address = hashlib.sha256("/".join(path_components).encode()).hexdigest()
-    key = f"portal:route:{fragments.generation(PUBLISHED_PAGES)}:{root.pk}:{address}"
-    found = cache.get(key)
-    if found is None:
-        found = _page_at(root, path_components)  # raises Http404: nothing is cached
-        cache.set(key, found, ROUTES_TTL)
-    pk, content_type_id, consumed = found
+    pk, content_type_id, consumed = fragments.cached(
+        PUBLISHED_PAGES, f"portal:route:{root.pk}:{address}", lambda: _page_at(root, path_components), ROUTES_TTL
+    )  # `_page_at` raises Http404 for an address that leads nowhere: nothing is cached
     model = ContentType.objects.get_for_id(content_type_id).model_class() or Page
-    page = model.objects.filter(pk=pk).first()
-    if page is None:  # deleted since (its deletion renews the generation)
-        raise Http404
+    try:
+        page = model.objects.get(pk=pk)
+    except model.DoesNotExist:  # deleted since (its deletion renews the generation)
+        raise Http404 from None
     return page.route(request, path_components[consumed:])
 
 
@@ -109,8 +106,7 @@ class Restriction:
 
 
 def view_restrictions() -> list[Restriction]:
-    key = f"portal:view-restrictions:{fragments.generation(RESTRICTIONS)}"  # read before the rows
-    return cache.get_or_set(key, read_view_restrictions, RESTRICTIONS_TTL)
+    return fragments.cached(RESTRICTIONS, "portal:view-restrictions", read_view_restrictions, RESTRICTIONS_TTL)
 
 
 def read_view_restrictions() -> list[Restriction]:

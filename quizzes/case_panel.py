@@ -6,7 +6,6 @@ those writes renew. The receivers live here, imported when the app is ready, so 
 process (a task worker, a shell) has them, whenever Wagtail imports the `wagtail_hooks` modules.
 """
 
-from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.template.loader import render_to_string
@@ -39,6 +38,5 @@ def questions_about_case(page):
             return ""
         return render_to_string("quizzes/includes/case_questions_panel.html", {"questions": questions})
 
-    key = f"quizzes:case-panel:{fragments.generation(GENERATION)}:{page.pk}:{get_language()}"
-    html = cache.get_or_set(key, render, TTL)
+    html = fragments.cached(GENERATION, f"quizzes:case-panel:{page.pk}:{get_language()}", render, TTL)
     return mark_safe(html) if html else None  # noqa: S308 - our own template's output, through the cache

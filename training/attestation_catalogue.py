@@ -11,7 +11,6 @@ person is in an audience is then decided without a query, by the same rule as
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db.models import Prefetch
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
@@ -50,8 +49,7 @@ class CatalogueEntry:
 
 
 def attestation_catalogue() -> list[CatalogueEntry]:
-    key = f"training:attestation-catalogue:{fragments.generation(GENERATION)}"
-    return cache.get_or_set(key, read_catalogue, TTL)
+    return fragments.cached(GENERATION, "training:attestation-catalogue", read_catalogue, TTL)
 
 
 def read_catalogue() -> list[CatalogueEntry]:
