@@ -14,24 +14,23 @@ from django.core.cache import cache
 from django.db import transaction
 
 
-def key(name: str) -> str:
-    """The cache key the generation of `name` is kept under (to read it along with other keys)."""
+def _key(name: str) -> str:
     return f"portal:generation:{name}"
 
 
 def generation(name: str) -> str:
-    current = cache.get(key(name))
+    current = cache.get(_key(name))
     if current is None:
         current = secrets.token_hex(8)
-        if not cache.add(key(name), current, None):
-            current = cache.get(key(name), current)
+        if not cache.add(_key(name), current, None):
+            current = cache.get(_key(name), current)
     return current
 
 
 def generations(*names: str) -> list[str]:
     """`generation` of each name, read in one round trip when they all exist (the usual case)."""
-    found = cache.get_many([key(name) for name in names])
-    return [found.get(key(name)) or generation(name) for name in names]
+    found = cache.get_many([_key(name) for name in names])
+    return [found.get(_key(name)) or generation(name) for name in names]
 
 
 def cached(name: str, cache_key: str, compute: Callable[[], Any], timeout: int) -> Any:
@@ -42,11 +41,11 @@ def cached(name: str, cache_key: str, compute: Callable[[], Any], timeout: int) 
     computed from rows a change is about to replace is stored under the old generation and never
     served. An exception from `compute()` is raised, and nothing is cached.
     """
-    found = cache.get_many([key(name), cache_key])
-    current, stored = found.get(key(name)), found.get(cache_key)
+    found = cache.get_many([_key(name), cache_key])
+    current, stored = found.get(_key(name)), found.get(cache_key)
     if current is not None and stored is not None and stored[0] == current:
         return stored[1]
-    current = generation(name)
+    current = current or generation(name)  # only a generation not yet in the cache needs another trip
     value = compute()
     cache.set(cache_key, (current, value), timeout)
     return value
@@ -55,5 +54,5 @@ def cached(name: str, cache_key: str, compute: Callable[[], Any], timeout: int) 
 def renew(name: str) -> None:
     """Drop every fragment of this name, now and again once the change commits (a reader in
     between may have cached what was there before)."""
-    cache.set(key(name), secrets.token_hex(8), None)
-    transaction.on_commit(lambda: cache.set(key(name), secrets.token_hex(8), None))
+    cache.set(_key(name), secrets.token_hex(8), None)
+    transaction.on_commit(lambda: cache.set(_key(name), secrets.token_hex(8), None))
