@@ -14,6 +14,8 @@ the command for scheduled drops (`manage.py import_access_log`):
   duplicate and not added again;
 * the customer's record number is kept only as a keyed hash (`record_key`), and the row hash is
   built from that keyed hash too, so neither can be reversed into a record number by trying them.
+* a refusal or a bad row is stored as a code and its values (`import_errors`), not as a sentence:
+  the worker's language is not the reader's.
 
 Rows are streamed in chunks: memory does not grow with the file, and on PostgreSQL each chunk is
 written with COPY.
@@ -34,11 +36,11 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 
 from .auditors import require_auditor
+from .import_errors import import_error
 from .models import AccessEvent, LogImport, LogSource, SystemAccount
 from .rules import rules_run
 
@@ -79,9 +81,8 @@ class _Parsed(NamedTuple):
 
 
 class _Refused(Exception):
-    def __init__(self, line: int, message: str):
-        self.line = line
-        self.message = message
+    def __init__(self, line: int, code: str, /, **params):
+        self.error = import_error(line, code, **params)
 
 
 def _as_stream(content: bytes | BinaryIO) -> BinaryIO:
@@ -130,7 +131,7 @@ def _time_parser(source: LogSource):
     try:
         zone = ZoneInfo(source.time_zone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise _Refused(0, _("The source's time zone “%(zone)s” is unknown.") % {"zone": source.time_zone}) from None
+        raise _Refused(0, "unknown_zone", zone=source.time_zone) from None
     fmt = source.time_format
     if fmt in ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S"):
         separator = fmt[2]
@@ -159,20 +160,18 @@ def _rows(source: LogSource, stream: BinaryIO, errors: list[dict], counts: dict)
     try:
         header = [name.strip() for name in next(reader)]
     except StopIteration:
-        raise _Refused(1, _("The file is empty.")) from None
+        raise _Refused(1, "empty_file") from None
     mapping = {key: str(name).strip() for key, name in (source.columns or {}).items() if key in MAPPED_COLUMNS}
     missing = [key for key in REQUIRED_COLUMNS if not mapping.get(key)]
     if missing:
-        raise _Refused(
-            0,
-            _("The source's column mapping does not name the column for: %(keys)s.") % {"keys": ", ".join(missing)},
-        )
+        raise _Refused(0, "unmapped_columns", keys=", ".join(missing))
     absent = [name for name in mapping.values() if name and name not in header]
     if absent:
         raise _Refused(
             1,
-            _("The file has no column %(columns)s (the header reads: %(header)s).")
-            % {"columns": ", ".join(f"“{name}”" for name in absent), "header": ", ".join(header)},
+            "missing_columns",
+            columns=", ".join(f"“{name}”" for name in absent),
+            header=", ".join(header),
         )
     index = {key: header.index(name) for key, name in mapping.items() if name}
     i_account, i_at = index["account"], index["at"]
@@ -186,10 +185,10 @@ def _rows(source: LogSource, stream: BinaryIO, errors: list[dict], counts: dict)
     sha256 = hashlib.sha256
     utc = dt.UTC
 
-    def bad(line: int, message: str) -> None:
+    def bad(line: int, code: str, /, **params) -> None:
         counts["bad"] += 1
         if len(errors) < MAX_ERRORS_KEPT:
-            errors.append({"line": line, "message": message})
+            errors.append(import_error(line, code, **params))
 
     for record in reader:
         line = reader.line_num
@@ -197,27 +196,20 @@ def _rows(source: LogSource, stream: BinaryIO, errors: list[dict], counts: dict)
             continue
         counts["total"] += 1
         if len(record) < needed:
-            bad(
-                line,
-                _("The row has %(got)s columns; the mapping needs %(want)s.") % {"got": len(record), "want": needed},
-            )
+            bad(line, "short_row", got=len(record), want=needed)
             continue
         account = record[i_account].strip()
         if not account:
-            bad(line, _("The user id is empty."))
+            bad(line, "no_account")
             continue
         if len(account) > 64:
-            bad(line, _("The user id is longer than 64 characters."))
+            bad(line, "long_account")
             continue
         when_text = record[i_at].strip()
         try:
             when = parse_time(when_text)
         except ValueError:
-            bad(
-                line,
-                _("The time “%(value)s” does not match the format %(format)s.")
-                % {"value": when_text[:40], "format": source.time_format},
-            )
+            bad(line, "bad_time", value=when_text[:40], format=source.time_format)
             continue
         terminal = record[i_terminal].strip()[:64] if i_terminal is not None else ""
         record_type = record[i_type].strip()[:64] if i_type is not None else ""
@@ -406,11 +398,11 @@ def log_import_process(*, log_import: LogImport, content: bytes | BinaryIO | Non
             _process(log_import, source, stream)
     except _Refused as refusal:
         # Raised out of the atomic block: any row written before the refusal is rolled back.
-        _refuse(log_import, refusal.line, refusal.message + " " + _("Nothing was stored."))
+        _refuse(log_import, refusal.error)
     except Exception:
         LogImport.objects.filter(pk=log_import.pk).update(
             status=LogImport.Status.FAILED,
-            errors=[{"line": 0, "message": _("The import stopped on an internal error; nothing was stored.")}],
+            errors=[import_error(0, "internal")],
             finished_at=timezone.now(),
         )
         raise
@@ -418,9 +410,9 @@ def log_import_process(*, log_import: LogImport, content: bytes | BinaryIO | Non
     return log_import
 
 
-def _refuse(log_import: LogImport, line: int, message: str) -> None:
+def _refuse(log_import: LogImport, error: dict) -> None:
     log_import.status = LogImport.Status.FAILED
-    log_import.errors = [{"line": line, "message": message}]
+    log_import.errors = [error]
     log_import.finished_at = timezone.now()
     log_import.content = b""
     log_import.save(update_fields=["status", "errors", "finished_at", "content"])
@@ -428,7 +420,12 @@ def _refuse(log_import: LogImport, line: int, message: str) -> None:
         actor=log_import.uploaded_by,
         action="monitoring.log_refused",
         target=log_import,
-        detail={"source": log_import.source.code, "filename": log_import.filename, "reason": message},
+        detail={
+            "source": log_import.source.code,
+            "filename": log_import.filename,
+            "reason": error["code"],
+            "params": error["params"],
+        },
     )
 
 
@@ -436,11 +433,7 @@ def _process(log_import: LogImport, source: LogSource, stream: BinaryIO) -> None
     _sha, problem = _scan(stream, source.encoding)
     if problem is not None:
         line, reason = problem
-        raise _Refused(
-            line,
-            _("Line %(line)s is not %(encoding)s text (%(reason)s); check the source's encoding.")
-            % {"line": line, "encoding": source.get_encoding_display(), "reason": reason},
-        )
+        raise _Refused(line, "not_text", line=line, encoding=source.get_encoding_display(), reason=reason)
     errors: list[dict] = []
     counts = {"total": 0, "bad": 0}
     added = duplicate = 0

@@ -218,6 +218,8 @@ def import_list(request):
 
 
 def import_detail(request, pk: int):
+    from .import_errors import import_error_message, is_legacy
+
     _auditor_or_404(request)
     log_import = selectors.import_get(pk=pk)
     if log_import is None:
@@ -229,7 +231,10 @@ def import_detail(request, pk: int):
         "monitoring/import_detail.html",
         {
             "log_import": log_import,
-            "errors": errors[:1000],
+            "errors": [
+                {"line": error.get("line"), "message": import_error_message(error), "legacy": is_legacy(error)}
+                for error in errors[:1000]
+            ],
             "errors_more": max(0, len(errors) - 1000),
             "working": log_import.status in (LogImport.Status.PENDING, LogImport.Status.RUNNING),
             "section": "imports",

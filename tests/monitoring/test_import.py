@@ -5,7 +5,6 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import translation
 
 from audit.models import AuditEntry
 from monitoring.importing import log_import_run, record_key
@@ -102,8 +101,9 @@ def test_bad_rows_are_reported_per_line_and_good_rows_kept():
     result = log_import_run(source=source, filename="a.csv", content=mf.log_file(rows))
     assert result.status == LogImport.Status.DONE
     assert (result.rows_total, result.rows_added) == (5, 2)
-    assert [e["line"] for e in result.errors] == [3, 4, 5]
-    assert "2022-13-05" in result.errors[0]["message"]
+    assert [(e["line"], e["code"]) for e in result.errors] == [(3, "bad_time"), (4, "no_account"), (5, "short_row")]
+    assert result.errors[0]["params"] == {"value": "2022-13-05 09:00:00", "format": "%Y-%m-%d %H:%M:%S"}
+    assert result.errors[2]["params"] == {"got": 2, "want": 6}
     assert set(AccessEvent.objects.values_list("line", flat=True)) == {2, 6}
 
 
@@ -113,7 +113,8 @@ def test_a_missing_column_refuses_the_file_and_stores_nothing():
     raw = mf.log_file(ROWS, header=header)
     result = log_import_run(source=source, filename="a.csv", content=raw)
     assert result.status == LogImport.Status.FAILED
-    assert "端末番号" in result.errors[0]["message"]
+    assert result.errors[0]["code"] == "missing_columns"
+    assert "端末番号" in result.errors[0]["params"]["columns"]
     assert AccessEvent.objects.count() == 0
     # Once the mapping is corrected, the same file is taken again.
     source.columns = {**mf.COLUMNS, "terminal": "端末"}
@@ -127,11 +128,10 @@ def test_a_missing_column_refuses_the_file_and_stores_nothing():
 def test_a_file_that_does_not_decode_is_refused_naming_the_line():
     source = mf.source("intra", system=System.GRID_INTRANET, encoding=LogSource.Encoding.UTF8)
     raw = mf.log_file(ROWS, encoding="utf-8").replace("使用量".encode(), b"\xff\xfe")
-    with translation.override("en"):
-        result = log_import_run(source=source, filename="a.csv", content=raw)
+    result = log_import_run(source=source, filename="a.csv", content=raw)
     assert result.status == LogImport.Status.FAILED
-    assert result.errors[0]["line"] == 3
-    assert "Line 3" in result.errors[0]["message"]
+    assert (result.errors[0]["line"], result.errors[0]["code"]) == (3, "not_text")
+    assert result.errors[0]["params"]["line"] == 3
     assert AccessEvent.objects.count() == 0
 
 
