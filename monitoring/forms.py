@@ -4,11 +4,13 @@ import re
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from people.models import Company
 from training.models import TrainingModulePage
 
 from . import selectors
-from .models import Finding, LogSource, Rule, System
+from .models import ContractPurpose, Finding, LogSource, Rule, System, Terminal
 
 MAX_UPLOAD_MB = 200
 NOTE_MAX = 4000
@@ -147,3 +149,56 @@ class RuleForm(forms.Form):
 class RegisterFilterForm(forms.Form):
     system = forms.ChoiceField(label=_("System"), required=False, choices=[("", _("All")), *System.choices])
     q = forms.CharField(label=_("Id or name"), required=False, max_length=100)
+
+
+class TerminalForm(forms.Form):
+    code = forms.CharField(label=_("Terminal"), max_length=Terminal._meta.get_field("code").max_length)
+    location = forms.CharField(
+        label=_("Location"), max_length=Terminal._meta.get_field("location").max_length, required=False
+    )
+    is_shared_office = forms.BooleanField(label=_("In an office shared with the retailer"), required=False)
+
+
+class ContractPurposeForm(forms.Form):
+    company = forms.ModelChoiceField(label=_("Contractor"), queryset=None, widget=JapaneseOptionsSelect)
+    name = forms.CharField(label=_("Purpose"), max_length=ContractPurpose._meta.get_field("name").max_length)
+    systems = forms.MultipleChoiceField(
+        label=_("Systems"),
+        choices=System.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one system the contract covers.")},
+    )
+    allowed_record_types = forms.CharField(
+        label=_("Record types allowed"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line, as the logs name them. Empty: every record type of the systems chosen."),
+    )
+    valid_from = forms.DateField(
+        label=pgettext_lazy("contract purpose", "Valid from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    valid_until = forms.DateField(
+        label=pgettext_lazy("contract purpose", "Valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Empty: until further notice."),
+    )
+
+    def __init__(self, *args, purpose: ContractPurpose | None = None, **kwargs):
+        if purpose is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "company": purpose.company_id,
+                    "name": purpose.name,
+                    "systems": purpose.systems,
+                    "allowed_record_types": "\n".join(purpose.allowed_record_types),
+                    "valid_from": purpose.valid_from,
+                    "valid_until": purpose.valid_until,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.fields["company"].queryset = Company.objects.filter(kind=Company.Kind.CONTRACTOR).order_by("code")
+
+    def record_types(self) -> list[str]:
+        return self.cleaned_data["allowed_record_types"].splitlines()

@@ -8,15 +8,10 @@ read later by auditors in theirs. So `LogImport.errors` holds what happened, not
 and `import_error_message` words it in the language active when it is called. The params are values
 from the file or the source's settings, shown as they are.
 
-Each entry also carries `message`, the same words in English (the source language), for whoever
-reads the stored field without this module (the `import_access_log` command prints it); the
-portal never shows it for an entry that has a code.
-
 Entries stored before the codes hold only `{"line", "message"}`, in the worker's language; they are
 shown as stored.
 """
 
-from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -49,9 +44,9 @@ def _words(code: str, params: dict) -> str:
 
 def import_error(line: int, code: str, /, **params) -> dict:
     """One entry of `LogImport.errors`."""
-    with translation.override(None):
-        message = _words(code, params)
-    return {"line": line, "code": code, "params": params, "message": message}
+    if code not in MESSAGES:
+        raise ValueError(f"No message for the import error {code!r}.")
+    return {"line": line, "code": code, "params": params}
 
 
 def import_error_message(error: dict) -> str:

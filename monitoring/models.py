@@ -143,6 +143,11 @@ class ContractPurpose(models.Model):
     def __str__(self):
         return f"{self.company}: {self.name}"
 
+    @property
+    def system_labels(self) -> list[str]:
+        labels = dict(System.choices)
+        return [labels.get(system, system) for system in self.systems]
+
 
 class LogImport(models.Model):
     """One access-log file, uploaded in the portal or dropped for the command; imported once."""
@@ -175,7 +180,8 @@ class LogImport(models.Model):
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
     rows_added = models.PositiveIntegerField(_("rows added"), default=0)
     rows_duplicate = models.PositiveIntegerField(_("rows already imported"), default=0)
-    errors = models.JSONField(_("errors"), default=list, blank=True)  # [{"line": 12, "message": "..."}]
+    # [{"line": 12, "code": "bad_time", "params": {...}}]: worded when read (import_errors)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
     findings_created = models.PositiveIntegerField(_("new findings"), default=0)
     # An upload waiting for the task worker keeps its file here; emptied once imported.
     content = models.BinaryField(editable=False, default=b"")

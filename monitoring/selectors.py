@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from people.roles import COMPLIANCE_AUDITORS
 
 from .auditors import is_auditor  # noqa: F401 (views and hooks ask the selectors)
-from .models import AccessEvent, Finding, LogImport, LogSource, Rule, System, SystemAccount
+from .models import AccessEvent, ContractPurpose, Finding, LogImport, LogSource, Rule, System, SystemAccount, Terminal
 
 SUPPRESSION_THRESHOLD = 5
 EVENTS_SHOWN = 500
@@ -255,6 +255,45 @@ def unknown_accounts() -> QuerySet:
         .annotate(views=Count("pk"))
         .order_by("-views", "account_id")
     )
+
+
+TERMINALS_SEEN_DAYS = 90
+
+
+@dataclass(frozen=True)
+class TerminalSeen:
+    code: str
+    views: int  # in the last TERMINALS_SEEN_DAYS days
+    last_at: datetime.datetime | None
+    terminal: Terminal | None  # None: in the logs, but nobody has said where it is
+
+
+def terminals() -> list[TerminalSeen]:
+    """Every registered terminal, then the terminals the logs name that are not registered (most views
+    first): an unregistered terminal in a shared office is exactly what the rules cannot see."""
+    since = timezone.now() - datetime.timedelta(days=TERMINALS_SEEN_DAYS)
+    seen = {
+        row["terminal"]: row
+        for row in AccessEvent.objects.filter(occurred_at__gte=since)
+        .exclude(terminal="")
+        .values("terminal")
+        .annotate(views=Count("pk"), last_at=Max("occurred_at"))
+        .order_by()
+    }
+    registered = [
+        TerminalSeen(t.code, seen.get(t.code, {}).get("views", 0), seen.get(t.code, {}).get("last_at"), t)
+        for t in Terminal.objects.order_by("-is_shared_office", "code")
+    ]
+    codes = {t.code for t in registered}
+    unregistered = sorted(
+        (TerminalSeen(code, row["views"], row["last_at"], None) for code, row in seen.items() if code not in codes),
+        key=lambda t: (-t.views, t.code),
+    )
+    return registered + unregistered
+
+
+def contract_purposes() -> QuerySet:
+    return ContractPurpose.objects.select_related("company").order_by("company__code", "-valid_from", "pk")
 
 
 # --- the regulator report's section: counts only ------------------------------------------------

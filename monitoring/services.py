@@ -13,15 +13,17 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from people import roles
-from people.models import Person
+from people.models import Company, Person
 from training.services import assignment_assign_remedial
 
 from .auditors import require_auditor
 from .importing import log_import_receive
-from .models import Finding, FindingNote, LogImport, LogSource, Rule
+from .models import ContractPurpose, Finding, FindingNote, LogImport, LogSource, Rule, System, Terminal
 from .retention import event_retention_days, events_purge  # noqa: F401 (part of the services)
+from .tasks import import_access_log, recheck_events
 
 SCOPES = ("person", "unit")
+UNCHANGED = object()  # an argument left out: keep what the finding has (None clears the assignee)
 
 
 @transaction.atomic
@@ -43,8 +45,6 @@ def log_import_upload(*, source: LogSource, filename: str, content: bytes | Bina
         detail={"source": source.code, "filename": log_import.filename, "new": is_new},
     )
     if is_new:
-        from .tasks import import_access_log
-
         transaction.on_commit(lambda: import_access_log.enqueue(log_import.pk))
     return log_import
 
@@ -55,15 +55,15 @@ def finding_update(
     finding: Finding,
     by: Person,
     status: str | None = None,
-    assignee: Person | None = None,
+    assignee: Person | None | object = UNCHANGED,
     outcome: str | None = None,
 ) -> Finding:
-    """Change a finding's status, assignee or outcome. Closing needs an outcome; reopening clears it."""
+    """Change a finding's status, assignee (None: nobody) or outcome. Closing needs an outcome."""
     require_auditor(by)
     locked = Finding.objects.select_for_update().get(pk=finding.pk)
     before = {"status": locked.status, "assignee": locked.assignee_id, "outcome": locked.outcome}
-    if assignee is not None:
-        if not assignee.is_active or not assignee.in_group(roles.COMPLIANCE_AUDITORS):
+    if assignee is not UNCHANGED:
+        if assignee is not None and (not assignee.is_active or not assignee.in_group(roles.COMPLIANCE_AUDITORS)):
             raise ValidationError(_("A finding can only be assigned to an active compliance auditor."))
         locked.assignee = assignee
     if outcome is not None:
@@ -159,3 +159,100 @@ def rule_update(*, rule: Rule, by: Person, enabled: bool, params: dict) -> Rule:
         detail={"before": before, "after": {"enabled": enabled, "params": params}},
     )
     return rule
+
+
+# --- What the rules know of the world: terminals and contract purposes ------------------------------
+# A change here changes what the logs already imported mean, so the days it touches are checked
+# again in the background once it commits; findings already made stay, as with a rule switched off.
+
+
+@transaction.atomic
+def terminal_save(*, by: Person, code: str, location: str = "", is_shared_office: bool = False) -> Terminal:
+    """Register a terminal (by its code in the logs) or change where it is; audited.
+
+    Marking it as in an office shared with the retailer checks its views already imported again.
+    """
+    require_auditor(by)
+    code = (code or "").strip()
+    if not code:
+        raise ValidationError({"code": _("Give the terminal's code as the logs show it.")})
+    terminal = Terminal.objects.select_for_update().filter(code=code).first()
+    before = None if terminal is None else {"location": terminal.location, "shared": terminal.is_shared_office}
+    after = {"location": (location or "").strip(), "shared": is_shared_office}
+    if after == before:
+        return terminal
+    terminal = terminal or Terminal(code=code)
+    terminal.location, terminal.is_shared_office = after["location"], is_shared_office
+    terminal.full_clean()
+    terminal.save()
+    audit_record(
+        actor=by, action="monitoring.terminal_changed", target=terminal, detail={"before": before, "after": after}
+    )
+    if is_shared_office and not (before or {}).get("shared"):
+        transaction.on_commit(lambda: recheck_events.enqueue(terminal=code))
+    return terminal
+
+
+@transaction.atomic
+def contract_purpose_save(
+    *,
+    by: Person,
+    purpose: ContractPurpose | None = None,
+    company: Company,
+    name: str,
+    systems: list[str],
+    allowed_record_types: list[str],
+    valid_from,
+    valid_until=None,
+) -> ContractPurpose:
+    """Add a contract purpose (`purpose` None) or change one; audited, and the company's views checked again.
+
+    No record types allows every record type of the systems chosen.
+    """
+    require_auditor(by)
+    errors = {}
+    if company.kind != Company.Kind.CONTRACTOR:
+        errors["company"] = _("Contract purposes are for contractor companies.")
+    systems = [system for system in System.values if system in set(systems or [])]
+    if not systems:
+        errors["systems"] = _("Choose at least one system the contract covers.")
+    if valid_until is not None and valid_from is not None and valid_until < valid_from:
+        errors["valid_until"] = _("The contract cannot end before it starts.")
+    if errors:
+        raise ValidationError(errors)
+    record_types = sorted({value.strip() for value in allowed_record_types or [] if value.strip()})
+    if purpose is not None:
+        purpose = ContractPurpose.objects.select_for_update().get(pk=purpose.pk)
+    fields = {
+        "company": company.pk,
+        "name": (name or "").strip(),
+        "systems": systems,
+        "allowed_record_types": record_types,
+        "valid_from": valid_from.isoformat(),
+        "valid_until": valid_until.isoformat() if valid_until else None,
+    }
+    before = None if purpose is None else _contract_fields(purpose)
+    if fields == before:
+        return purpose
+    purpose = purpose or ContractPurpose()
+    purpose.company, purpose.name, purpose.systems = company, fields["name"], systems
+    purpose.allowed_record_types, purpose.valid_from, purpose.valid_until = record_types, valid_from, valid_until
+    purpose.full_clean()
+    purpose.save()
+    detail = {"before": before, "after": fields}
+    audit_record(actor=by, action="monitoring.contract_purpose_changed", target=purpose, detail=detail)
+    company_ids = {company.pk, before["company"] if before else company.pk}
+    for company_id in company_ids:
+        transaction.on_commit(lambda company_id=company_id: recheck_events.enqueue(company_id=company_id))
+    return purpose
+
+
+def _contract_fields(purpose: ContractPurpose) -> dict:
+    return {
+        "company": purpose.company_id,
+        "name": purpose.name,
+        "systems": list(purpose.systems),
+        "allowed_record_types": list(purpose.allowed_record_types),
+        "valid_from": purpose.valid_from.isoformat(),
+        "valid_until": purpose.valid_until.isoformat() if purpose.valid_until else None,
+    }

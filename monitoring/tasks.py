@@ -1,4 +1,5 @@
-"""Background jobs (django-tasks): a large upload is imported by the task worker."""
+"""Background jobs (django-tasks): a large upload is imported by the task worker, and the rules check
+again the views a change of terminals or contract purposes gives a new meaning."""
 
 from django_tasks import task
 
@@ -18,3 +19,20 @@ def purge_access_events() -> int:
     from .retention import events_purge
 
     return events_purge()
+
+
+@task()
+def recheck_events(*, terminal: str = "", company_id: int | None = None) -> int:
+    """Run the rules again over the days that hold views from `terminal` or by staff of `company_id`.
+
+    Returns the number of new findings. Rerunning is safe: the rules find the same findings again.
+    """
+    from .models import AccessEvent
+    from .rules import rules_run
+
+    events = AccessEvent.objects.all()
+    if terminal:
+        events = events.filter(terminal=terminal)
+    if company_id is not None:
+        events = events.filter(person__company_id=company_id)
+    return rules_run(events=events)

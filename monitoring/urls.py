@@ -17,4 +17,8 @@ urlpatterns = [
     path("rules/", views.rule_list, name="rule_list"),
     path("rules/<int:pk>/", views.rule_update, name="rule_update"),
     path("register/", views.register, name="register"),
+    path("terminals/", views.terminal_list, name="terminal_list"),
+    path("contracts/", views.contract_list, name="contract_list"),
+    path("contracts/new/", views.contract_edit, name="contract_add"),
+    path("contracts/<int:pk>/", views.contract_edit, name="contract_edit"),
 ]

@@ -6,6 +6,8 @@ shows findings, events, imports or the id register writes an audit entry; every 
 through `services`, which checks the role again and audits it.
 """
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -22,14 +24,17 @@ from audit.services import audit_record
 from . import selectors, services
 from .forms import (
     AssignTrainingForm,
+    ContractPurposeForm,
     FindingFilterForm,
     FindingUpdateForm,
     NoteForm,
     RegisterFilterForm,
     RuleForm,
+    TerminalForm,
     UploadForm,
 )
-from .models import Finding, LogImport, Rule, System
+from .import_errors import import_error_message, is_legacy
+from .models import ContractPurpose, Finding, LogImport, Rule, System
 
 PAGE_SIZE = 50
 
@@ -218,8 +223,6 @@ def import_list(request):
 
 
 def import_detail(request, pk: int):
-    from .import_errors import import_error_message, is_legacy
-
     _auditor_or_404(request)
     log_import = selectors.import_get(pk=pk)
     if log_import is None:
@@ -301,3 +304,66 @@ def register(request):
             "section": "register",
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+def terminal_list(request):
+    """The terminals the rules know, and those the logs name that nobody has placed yet."""
+    _auditor_or_404(request)
+    form = TerminalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        save = partial(services.terminal_save, by=request.user, **data)
+        if _apply(form, save):
+            if data["is_shared_office"]:
+                message = _("%(code)s is saved. Views from it are flagged, those already imported too.")
+            else:
+                message = _("%(code)s is saved.")
+            messages.success(request, message % {"code": data["code"].strip()})
+            return redirect("monitoring:terminal_list")
+    rows = selectors.terminals()
+    context = {
+        "registered": [row for row in rows if row.terminal is not None],
+        "unregistered": [row for row in rows if row.terminal is None],
+        "days": selectors.TERMINALS_SEEN_DAYS,
+        "form": form,
+        "section": "terminals",
+    }
+    return render(request, "monitoring/terminal_list.html", context, status=400 if form.errors else 200)
+
+
+def contract_list(request):
+    _auditor_or_404(request)
+    context = {"purposes": selectors.contract_purposes(), "today": timezone.localdate(), "section": "contracts"}
+    return render(request, "monitoring/contract_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def contract_edit(request, pk: int | None = None):
+    """Add a contract purpose, or change one (`pk`)."""
+    _auditor_or_404(request)
+    purpose = None
+    if pk is not None:
+        purpose = ContractPurpose.objects.select_related("company").filter(pk=pk).first()
+        if purpose is None:
+            raise Http404
+    form = ContractPurposeForm(request.POST or None, purpose=purpose)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if _apply(
+            form,
+            lambda: services.contract_purpose_save(
+                by=request.user,
+                purpose=purpose,
+                company=data["company"],
+                name=data["name"],
+                systems=data["systems"],
+                allowed_record_types=form.record_types(),
+                valid_from=data["valid_from"],
+                valid_until=data["valid_until"],
+            ),
+        ):
+            messages.success(request, _("The contract purpose is saved. The contractor's views are checked again."))
+            return redirect("monitoring:contract_list")
+    context = {"form": form, "purpose": purpose, "section": "contracts"}
+    return render(request, "monitoring/contract_form.html", context, status=400 if form.errors else 200)

@@ -25,7 +25,16 @@ SHOTS.mkdir(parents=True, exist_ok=True)
 JST = ZoneInfo("Asia/Tokyo")
 PERSON = "M212005"  # 長岡営業所, never in the demo's logs
 MODULE = "カスタマーセンターの行為規制：繁忙期と端末"  # not in a sales person's audience
-PAGES = ["/monitoring/", "/monitoring/findings/", "/monitoring/imports/", "/monitoring/rules/", "/monitoring/register/"]
+PAGES = [
+    "/monitoring/",
+    "/monitoring/findings/",
+    "/monitoring/imports/",
+    "/monitoring/rules/",
+    "/monitoring/register/",
+    "/monitoring/terminals/",
+    "/monitoring/contracts/",
+    "/monitoring/contracts/new/",
+]
 
 
 def _log_file() -> bytes:
@@ -174,9 +183,62 @@ def test_every_monitoring_page_passes_the_journey_checks_in_both_languages(e2e_s
             ("import", log_import),
             ("rules", "/monitoring/rules/"),
             ("register", "/monitoring/register/"),
+            ("terminals", "/monitoring/terminals/"),
+            ("contracts", "/monitoring/contracts/"),
+            ("contract", "/monitoring/contracts/new/"),
             ("notice", "/rules/access-log-monitoring/"),
         ):
             page.goto(url)
             checker.check(page, name)
     context.add_cookies([{"name": "django_language", "value": "ja", "url": e2e_server.url}])
     checker.assert_clean()
+
+
+def test_auditor_places_a_terminal_and_adds_a_contract_purpose(e2e_server, page, context, login_with_mfa):
+    """Where a terminal stands and what a contractor may open are the auditor's to keep: a terminal is
+    marked as in a shared office from its row, and a contract purpose refused for a missing system
+    is shown again with the reason, then saved."""
+    problems = _watch(page)
+    login_with_mfa(page, "auditor@example.jp")
+    page.goto("/monitoring/")
+    page.get_by_role("link", name="端末", exact=True).click()
+    page.wait_for_load_state("domcontentloaded")
+    row = page.locator("table[aria-labelledby=h-registered] tr", has_text="CC-TR-01")
+    assert row.locator("td").nth(2).inner_text() == "送配電会社専用"
+    row.locator("summary").click()
+    row.get_by_label("設置場所").fill("カスタマーセンター 研修室（小売と共用）")
+    row.get_by_label("小売部門との共用事務所にある").check()
+    row.get_by_role("button", name="保存").click()
+    page.wait_for_load_state("domcontentloaded")
+    assert "CC-TR-01" in page.locator(".messages").inner_text()
+    row = page.locator("table[aria-labelledby=h-registered] tr", has_text="CC-TR-01")
+    assert row.locator("td").nth(2).inner_text() == "小売部門と共用"
+    assert "（小売と共用）" in row.locator("td").nth(1).inner_text()
+    page.screenshot(path=str(SHOTS / "monitoring-terminals-ja.png"), full_page=True)
+
+    page.get_by_role("link", name="委託目的", exact=True).click()
+    page.get_by_role("link", name="委託目的を追加").click()
+    page.wait_for_load_state("domcontentloaded")
+    page.locator("#id_company").select_option(index=1)
+    page.locator("#id_name").fill("メーター交換工事の日程調整")
+    page.locator("#id_valid_from").fill("2026-04-01")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_load_state("domcontentloaded")
+    assert page.locator("div.errorlist").all_inner_texts() == ["契約の対象となるシステムを1つ以上選んでください。"]
+    page.get_by_label("託送顧客情報システム").check()
+    page.locator("#id_allowed_record_types").fill("供給地点照会")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_load_state("domcontentloaded")
+    assert page.url.endswith("/monitoring/contracts/")
+    assert "メーター交換工事の日程調整" in page.locator("main").inner_text()
+    page.screenshot(path=str(SHOTS / "monitoring-contracts-ja.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 900})
+    for url in ("/monitoring/terminals/", "/monitoring/contracts/", "/monitoring/contracts/new/"):
+        _no_sideways_scroll(page, url)
+    page.screenshot(path=str(SHOTS / "monitoring-contract-form-390-ja.png"), full_page=True)
+    # The one refused form answers 400, as every refused form of the portal does (Chromium logs that
+    # on the console too); nothing else fails.
+    assert problems == [
+        f"400 {e2e_server.url}/monitoring/contracts/new/",
+        "console error: Failed to load resource: the server responded with a status of 400 (Bad Request)",
+    ], problems

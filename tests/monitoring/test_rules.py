@@ -14,7 +14,7 @@ from monitoring.importing import log_import_run
 from monitoring.models import ContractPurpose, Finding, Rule, SystemAccount, Terminal
 from monitoring.register import register_upsert
 from monitoring.rules import rules_run
-from people.models import Company, Transfer
+from people.models import Transfer
 from tests.factories import monitoring as mf
 from tests.factories import people as pf
 from training.models import TransferChecklist
@@ -23,21 +23,6 @@ pytestmark = pytest.mark.django_db
 
 CONTRACT = "契約情報"  # non-public in the test source
 NOTICE = "お知らせ"  # public
-
-
-@pytest.fixture
-def org(db):
-    grid = Company.objects.create(code="GRID", name="みちのく電力ネットワーク", kind=Company.Kind.GRID)
-    contractor = Company.objects.create(code="CONTR", name="検針サービス", kind=Company.Kind.CONTRACTOR)
-    staffing = Company.objects.create(code="STAFF", name="派遣会社", kind=Company.Kind.STAFFING)
-    retail = pf.company()
-    units = {
-        "retail": pf.unit("HACHINOHE", "八戸営業所", in_company=retail),
-        "call": pf.unit("CALL", "コールセンター", in_company=retail),
-        "grid": pf.unit("GRID-HQ", "ネットワーク本部", in_company=grid),
-        "contr": pf.unit("CONTR-1", "検針班", in_company=contractor),
-    }
-    return {"grid": grid, "contractor": contractor, "staffing": staffing, "retail": retail, "units": units}
 
 
 def person(org, unit: str, company: str | None = None, **extra):

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from monitoring.import_errors import import_error_message
 from monitoring.importing import log_import_process, log_import_receive
 from monitoring.models import LogImport, LogSource
 
@@ -41,11 +42,11 @@ class Command(BaseCommand):
             if result.status == LogImport.Status.FAILED:
                 refused += 1
                 for error in result.errors:
-                    self.stderr.write(f"{path}: line {error['line']}: {error['message']}")
+                    self.stderr.write(f"{path}: line {error['line']}: {import_error_message(error)}")
                 self.stderr.write(self.style.ERROR(f"{path}: refused; nothing was stored"))
                 continue
             for error in result.errors:
-                self.stderr.write(f"{path}: line {error['line']}: {error['message']}")
+                self.stderr.write(f"{path}: line {error['line']}: {import_error_message(error)}")
             bad = result.rows_total - result.rows_added - result.rows_duplicate
             self.stdout.write(
                 self.style.SUCCESS(
