@@ -21,9 +21,9 @@ from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from enquiries.services import enquiry_submit
-from monitoring.models import Finding, LogImport, LogSource, Rule, System
+from monitoring.models import ContractPurpose, Finding, LogImport, LogSource, Rule, System
 from people.hr_import import hr_import_run  # noqa: F401 - the HR import job below uses it via the service
-from people.models import HRImportJob
+from people.models import Company, HRImportJob
 from people.roles import (
     COMPLIANCE_AUDITORS,
     COMPLIANCE_EDITORS,
@@ -188,6 +188,10 @@ def rows(people, fast_hotline_crypto):
         last_at=at,
     )
     rule_pk = Rule.objects.get(kind=Rule.Kind.BURST).pk
+    contractor = Company.objects.create(code="CONTR", name="検針サービス", kind=Company.Kind.CONTRACTOR)
+    purpose = ContractPurpose.objects.create(
+        company=contractor, name="検針業務", systems=[System.CUSTOMER_INFO], valid_from=dt.date(2026, 4, 1)
+    )
     everyone = ROLES[1:]
     rows = {
         "enquiries:detail": Row(f"/enquiries/{enquiry.pk}/", ("owner", "compliance")),
@@ -256,6 +260,12 @@ def rows(people, fast_hotline_crypto):
         "monitoring:rule_list": Row("/monitoring/rules/", ("auditor",)),
         "monitoring:rule_update": Row(f"/monitoring/rules/{rule_pk}/", ("auditor",), "post"),
         "monitoring:register": Row("/monitoring/register/", ("auditor",)),
+        "monitoring:terminal_list": Row("/monitoring/terminals/", ("auditor",)),
+        "monitoring:terminal_list#save": Row("/monitoring/terminals/", ("auditor",), "post"),
+        "monitoring:contract_list": Row("/monitoring/contracts/", ("auditor",)),
+        "monitoring:contract_add": Row("/monitoring/contracts/new/", ("auditor",)),
+        "monitoring:contract_edit": Row(f"/monitoring/contracts/{purpose.pk}/", ("auditor",)),
+        "monitoring:contract_edit#save": Row(f"/monitoring/contracts/{purpose.pk}/", ("auditor",), "post"),
     }
     if document is not None:
         rows["training:attestation"] = Row(f"/training/attestations/{document.slug}/", everyone)
