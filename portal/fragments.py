@@ -13,6 +13,11 @@ from typing import Any
 from django.core.cache import cache
 from django.db import transaction
 
+# A generation nobody renews still ends: one per person is kept for the personal panels, and a key
+# without an expiry is one a cache evicting only expiring keys (Redis' volatile-* policies) would
+# keep for ever. When it ends, the next reader starts a new one and computes its fragments afresh.
+GENERATION_TTL = 7 * 24 * 60 * 60
+
 
 def _key(name: str) -> str:
     return f"portal:generation:{name}"
@@ -22,7 +27,7 @@ def generation(name: str) -> str:
     current = cache.get(_key(name))
     if current is None:
         current = secrets.token_hex(8)
-        if not cache.add(_key(name), current, None):
+        if not cache.add(_key(name), current, GENERATION_TTL):
             current = cache.get(_key(name), current)
     return current
 
@@ -54,5 +59,5 @@ def cached(name: str, cache_key: str, compute: Callable[[], Any], timeout: int) 
 def renew(name: str) -> None:
     """Drop every fragment of this name, now and again once the change commits (a reader in
     between may have cached what was there before)."""
-    cache.set(_key(name), secrets.token_hex(8), None)
-    transaction.on_commit(lambda: cache.set(_key(name), secrets.token_hex(8), None))
+    cache.set(_key(name), secrets.token_hex(8), GENERATION_TTL)
+    transaction.on_commit(lambda: cache.set(_key(name), secrets.token_hex(8), GENERATION_TTL))
