@@ -15,12 +15,12 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from infrastructure.disclosure import shown, suppressed, whole_months
 from people.roles import COMPLIANCE_AUDITORS
 
 from .auditors import is_auditor  # noqa: F401 (views and hooks ask the selectors)
 from .models import AccessEvent, ContractPurpose, Finding, LogImport, LogSource, Rule, System, SystemAccount, Terminal
 
-SUPPRESSION_THRESHOLD = 5
 EVENTS_SHOWN = 500
 
 # What each rule flags, in words an auditor reads on the rules page (a rule's own description,
@@ -304,11 +304,11 @@ class ReportRow:
     month: datetime.date
     rule_label: str
     system_label: str
-    count: int | None  # None: fewer than SUPPRESSION_THRESHOLD
+    count: int | None  # None: suppressed (infrastructure.disclosure)
 
     @property
     def display(self) -> str:
-        return str(self.count) if self.count is not None else f"<{SUPPRESSION_THRESHOLD}"
+        return shown(self.count)
 
 
 @dataclass(frozen=True)
@@ -318,7 +318,7 @@ class ReportTotal:
 
     @property
     def display(self) -> str:
-        return str(self.count) if self.count is not None else f"<{SUPPRESSION_THRESHOLD}"
+        return shown(self.count)
 
 
 @dataclass(frozen=True)
@@ -336,24 +336,7 @@ class MonitoringStatistics:
 
     @property
     def total_display(self) -> str:
-        return str(self.total) if self.total is not None else f"<{SUPPRESSION_THRESHOLD}"
-
-
-def _suppress(count: int) -> int | None:
-    return count if count >= SUPPRESSION_THRESHOLD else None
-
-
-def whole_months(
-    *, start: datetime.date, end: datetime.date, today: datetime.date | None = None
-) -> tuple[datetime.date, datetime.date]:
-    """The whole calendar months inside start..end that have ended (first day, last day), as the
-    hotline's statistics count: comparing reports for nearby periods reveals nothing finer."""
-    today = today or timezone.localdate()
-    first = start if start.day == 1 else start.replace(day=1) + relativedelta(months=1)
-    month_end = end + relativedelta(day=31)
-    last = end if end == month_end else end.replace(day=1) - datetime.timedelta(days=1)
-    last = min(last, today.replace(day=1) - datetime.timedelta(days=1))
-    return first, last
+        return shown(self.total)
 
 
 def monitoring_statistics(
@@ -380,17 +363,17 @@ def monitoring_statistics(
             month=month,
             rule_label=str(rule_labels.get(kind, kind)),
             system_label=str(system_labels.get(system, system)),
-            count=_suppress(count),
+            count=suppressed(count),
         )
         for (month, kind, system), count in sorted(cells.items())
     ]
     per_rule: Counter = Counter()
     for (_month, kind, _system), count in cells.items():
         per_rule[kind] += count
-    by_rule = [ReportTotal(str(rule_labels[k]), _suppress(per_rule[k])) for k in Rule.Kind.values if per_rule[k]]
+    by_rule = [ReportTotal(str(rule_labels[k]), suppressed(per_rule[k])) for k in Rule.Kind.values if per_rule[k]]
     outcome_labels = {**dict(Finding.Outcome.choices), "open": _("Not closed yet")}
     by_outcome = [
-        ReportTotal(str(outcome_labels[k]), _suppress(outcomes[k]))
+        ReportTotal(str(outcome_labels[k]), suppressed(outcomes[k]))
         for k in ["open", *Finding.Outcome.values]
         if outcomes[k]
     ]
@@ -400,5 +383,5 @@ def monitoring_statistics(
         rows=rows,
         by_rule=by_rule,
         by_outcome=by_outcome,
-        total=_suppress(sum(cells.values())),
+        total=suppressed(sum(cells.values())),
     )

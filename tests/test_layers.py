@@ -21,7 +21,7 @@ MAY_IMPORT = {
     "training": {"audit", "people", "portal", "quizzes"},
     "reports": {"audit", "people", "portal", "quizzes", "training", "enquiries", "infrastructure"},
     "whistleblowing": {"audit", "people", "infrastructure"},
-    "monitoring": {"audit", "people", "portal", "training"},
+    "monitoring": {"audit", "people", "portal", "training", "infrastructure"},
 }
 
 

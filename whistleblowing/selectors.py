@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import pgettext, pgettext_lazy
 
+from infrastructure.disclosure import shown, suppressed, whole_months
 from people.models import Person
 
 from .models import Case, CaseKey, CaseStub, ConflictDeclaration, HandlerDesignation, HandlerKey, IdentityRequest
@@ -17,7 +18,6 @@ from .models import Case, CaseKey, CaseStub, ConflictDeclaration, HandlerDesigna
 ACKNOWLEDGE_DAYS = 7
 INVESTIGATION_NOTICE_DAYS = 20
 FEEDBACK_MONTHS = 3
-SUPPRESSION_THRESHOLD = 5
 
 
 def active_designation(*, person) -> HandlerDesignation | None:
@@ -177,11 +177,11 @@ class StatisticsRow:
     category_label: str
     outcome: str
     outcome_label: str
-    count: int | None  # None: fewer than SUPPRESSION_THRESHOLD, suppressed
+    count: int | None  # None: suppressed (infrastructure.disclosure)
 
     @property
     def display(self) -> str:
-        return str(self.count) if self.count is not None else f"<{SUPPRESSION_THRESHOLD}"
+        return shown(self.count)
 
 
 @dataclass(frozen=True)
@@ -196,27 +196,6 @@ class HotlineStatistics:
     @property
     def has_months(self) -> bool:
         return self.start <= self.end
-
-
-def _suppress(count: int) -> int | None:
-    return count if count >= SUPPRESSION_THRESHOLD else None
-
-
-def whole_months(
-    *, start: datetime.date, end: datetime.date, today: datetime.date | None = None
-) -> tuple[datetime.date, datetime.date]:
-    """The whole calendar months inside start..end that have already ended, as (first day, last day).
-
-    Counting only whole, ended months means two reports whose periods differ by a day (or a
-    report run during a month) give the same figures, so differencing them reveals nothing
-    finer than a month. When no month qualifies, the first day is after the last.
-    """
-    today = today or timezone.localdate()
-    first = start if start.day == 1 else start.replace(day=1) + relativedelta(months=1)
-    month_end = end + relativedelta(day=31)
-    last = end if end == month_end else end.replace(day=1) - datetime.timedelta(days=1)
-    last = min(last, today.replace(day=1) - datetime.timedelta(days=1))
-    return first, last
 
 
 def hotline_statistics(
@@ -254,7 +233,7 @@ def hotline_statistics(
             category_label=str(category_labels.get(category, category)),
             outcome=outcome,
             outcome_label=str(outcome_labels.get(outcome, outcome)),
-            count=_suppress(count),
+            count=suppressed(count),
         )
         for (month, category, outcome), count in sorted(counts.items())
     ]
@@ -262,7 +241,7 @@ def hotline_statistics(
         start=first,
         end=last,
         rows=rows,
-        total=_suppress(sum(counts.values())),
+        total=suppressed(sum(counts.values())),
         requested_start=start,
         requested_end=end,
     )

@@ -4,7 +4,6 @@ import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 import time_machine
 from django.conf import settings
 from django.core.management import call_command
@@ -204,21 +203,6 @@ def test_feedback_due_is_clamped_to_the_end_of_a_shorter_month(handler, file_rep
     with time_machine.travel(_at(2026, 11, 23, 10, 0), tick=False):
         case, _ = file_report()
     assert _deadlines(case, datetime.date(2026, 12, 1))["feedback"].due_on == datetime.date(2027, 2, 28)
-
-
-@pytest.mark.parametrize(
-    ("start", "end", "expected"),
-    [
-        ((2026, 4, 15), (2026, 6, 30), ((2026, 5, 1), (2026, 6, 30))),
-        ((2026, 4, 1), (2026, 6, 29), ((2026, 4, 1), (2026, 5, 31))),
-        ((2024, 1, 31), (2024, 2, 29), ((2024, 2, 1), (2024, 2, 29))),
-    ],
-)
-def test_whole_months_keeps_only_the_whole_calendar_months(start, end, expected):
-    first, last = selectors.whole_months(
-        start=datetime.date(*start), end=datetime.date(*end), today=datetime.date(2026, 12, 1)
-    )
-    assert (first, last) == (datetime.date(*expected[0]), datetime.date(*expected[1]))
 
 
 def test_reporter_sees_status_changes_as_notices(handler, file_report):
