@@ -1,8 +1,10 @@
 """The dashboard's figures against a count written here in plain Python over every assignment row."""
 
 import datetime as dt
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -211,3 +213,11 @@ def test_bad_cycle_is_refused():
 def test_bad_periods_are_refused(start, end):
     with pytest.raises(selectors.BadRequest):
         selectors.clean_period(start, end)
+
+
+def test_tally_check_on_sqlite_says_there_is_no_tally(on_postgres):
+    if on_postgres:
+        pytest.skip("SQLite only: PostgreSQL keeps a tally (tests/reports/test_tallies.py)")
+    out = StringIO()
+    call_command("tally_check", "--repair", stdout=out)
+    assert "No tally on this database" in out.getvalue()
