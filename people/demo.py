@@ -323,7 +323,7 @@ def load(stdout) -> None:
                     setattr(unit, key, value)
                 unit.save(update_fields=list(wanted))
             if unit.get_parent() != units.get(parent):
-                unit = unit_move(unit=unit, parent=units.get(parent))
+                unit = unit_move(unit=unit, parent=units.get(parent), actor=None)
         units[code] = unit
     # Adding a unit in code order can shift the paths of units read before it: read them afresh.
     units = {unit.code: unit for unit in Unit.objects.all()}

@@ -70,7 +70,7 @@ class UnitForm(WagtailAdminModelForm):
             unit.save(update_fields=self.saved_fields)
             # A new code can change the unit's place among its siblings, which are in code order.
             if {"parent", "code"} & set(self.changed_data):
-                unit_move(unit=unit, parent=parent)
+                unit_move(unit=unit, parent=parent, actor=self.for_user)
                 unit.refresh_from_db()
         self.save_m2m()
         return unit

@@ -37,10 +37,12 @@ def unit_add(*, unit: Unit, parent: Unit | None = None) -> Unit:
 
 
 @transaction.atomic
-def unit_move(*, unit: Unit, parent: Unit | None) -> Unit:
+def unit_move(*, unit: Unit, parent: Unit | None, actor: Person | None) -> Unit:
     """Put `unit` and its subtree under `parent` (None: at the top), in code order among its siblings.
 
-    Also used after a code change with the same parent, to put the unit back in code order.
+    Also used after a code change with the same parent, to put the unit back in code order; only a
+    change of parent is audited, as only that changes whose results the managers above see.
+    `actor` is None for the loaders, which move units on nobody's behalf.
     """
     unit = Unit.objects.get(pk=unit.pk)
     old_parent = unit.get_parent()
@@ -54,5 +56,16 @@ def unit_move(*, unit: Unit, parent: Unit | None) -> Unit:
     unit.refresh_from_db()
     new_parent = unit.get_parent()
     if new_parent != old_parent:
+        audit_record(
+            actor=actor,
+            action="people.unit_moved",
+            target=unit,
+            # Codes rather than ids, so the entry reads the same after a unit is deleted; None is the top.
+            detail={
+                "unit": unit.code,
+                "from": getattr(old_parent, "code", None),
+                "to": getattr(new_parent, "code", None),
+            },
+        )
         unit_moved.send(sender=Unit, unit=unit)
     return unit

@@ -1,9 +1,12 @@
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Left, Length
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from . import admin_views, roles
@@ -29,10 +32,25 @@ def register_hr_import_menu_item():
     return SiteAdministratorMenuItem(_("HR import"), reverse("people_hr_import"), icon_name="upload", order=900)
 
 
+class UnitIndexView(IndexView):
+    def get_base_queryset(self):
+        # treebeard's get_parent() is a query per row; the parent's path is the row's path less its
+        # last step, so its name comes with the rows, as does the company's.
+        parent_path = Left(OuterRef("path"), Length(OuterRef("path")) - Unit.steplen)
+        return (
+            super()
+            .get_base_queryset()
+            .select_related("company")
+            .annotate(parent_name=Subquery(Unit.objects.filter(path=parent_path).values("name")[:1]))
+        )
+
+
 class UnitViewSet(ModelViewSet):
     model = Unit
     icon = "group"
-    list_display = ["name", "code", "kind", Column("parent", accessor="get_parent", label=_("parent unit")), "company"]
+    index_view_class = UnitIndexView
+    # A top-level unit has no parent row: its parent_name is None, shown empty.
+    list_display = ["name", "code", "kind", Column("parent", accessor="parent_name", label=_("parent unit")), "company"]
     list_filter = ["kind", "company"]
     search_fields = ["name", "code"]
     # UnitForm adds the parent unit (not a column) and stores new and moved units through treebeard.

@@ -1,9 +1,14 @@
 """The unit tree on treebeard: adding, moving and deleting units, in the admin and through the services."""
 
+import re
+
 import pytest
+from django.db import connection
 from django.db.models import ProtectedError
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from audit.models import AuditEntry
 from people.models import Unit
 from people.services import unit_move
 from tests.factories import people as pf
@@ -20,6 +25,12 @@ def tree():
     pf.unit("AOMORI", "青森営業所", parent=sales)
     pf.unit("HACHI_EAST", "八戸東分室", parent=Unit.objects.get(code="HACHINOHE"))
     return {"HQ": hq.pk, "SALES": sales.pk}
+
+
+def moves() -> list[tuple[int | None, str, dict]]:
+    """The `people.unit_moved` audit entries, oldest first: (actor, moved unit's code, detail)."""
+    entries = AuditEntry.objects.filter(action="people.unit_moved").order_by("seq")
+    return [(e.actor_id, Unit.objects.get(pk=e.target_id).code, e.detail) for e in entries]
 
 
 def codes_in_tree_order() -> list[tuple[str, int]]:
@@ -49,7 +60,7 @@ def test_units_are_kept_in_code_order_under_their_parents(tree):
 
 
 def test_moving_a_unit_takes_its_subtree_along(tree):
-    unit_move(unit=Unit.objects.get(code="HACHINOHE"), parent=Unit.objects.get(code="HQ"))
+    unit_move(unit=Unit.objects.get(code="HACHINOHE"), parent=Unit.objects.get(code="HQ"), actor=None)
     assert codes_in_tree_order() == [
         ("HQ", 1),
         ("HACHINOHE", 2),
@@ -63,10 +74,11 @@ def test_moving_a_unit_takes_its_subtree_along(tree):
 
 
 def test_moving_a_unit_to_the_top_puts_it_among_the_top_units_in_code_order(tree):
-    unit_move(unit=Unit.objects.get(code="HACHINOHE"), parent=None)
+    unit_move(unit=Unit.objects.get(code="HACHINOHE"), parent=None, actor=None)
     assert [code for code, depth in codes_in_tree_order() if depth == 1] == ["HACHINOHE", "HQ", "SALES"]
     assert parent_code("HACHI_EAST") == "HACHINOHE"
     assert Unit.find_problems() == ([], [], [], [], [])
+    assert moves() == [(None, "HACHINOHE", {"unit": "HACHINOHE", "from": "SALES", "to": None})]
 
 
 def test_a_unit_with_units_below_cannot_be_deleted(tree):
@@ -143,3 +155,35 @@ def test_admin_edit_of_a_code_keeps_the_siblings_in_code_order(client, superuser
     assert response.status_code == 302
     assert [u.code for u in Unit.objects.get(code="SALES").get_children()] == ["HACHINOHE", "ZAO"]
     assert Unit.find_problems() == ([], [], [], [], [])
+    assert moves() == []  # re-sorted under the same parent: not a move
+
+
+def test_admin_move_is_audited_with_who_moved_the_unit_from_where_to_where(client, superuser, tree):
+    """Managers see the subtree of their unit: a move changes whose results they see."""
+    client.force_login(superuser)
+    hachinohe = Unit.objects.get(code="HACHINOHE")
+    response = client.post(reverse("unit:edit", args=[hachinohe.pk]), unit_form(hachinohe, parent=tree["HQ"]))
+    assert response.status_code == 302
+    assert moves() == [(superuser.pk, "HACHINOHE", {"unit": "HACHINOHE", "from": "SALES", "to": "HQ"})]
+
+
+def listed_parents(html: str) -> dict[str, str]:
+    """{code: parent unit as shown} for each row of the admin unit list."""
+    table = html[html.index('<table class="listing">') :]
+    table = table[: table.index("</table>")]
+    cells = [re.findall(r"<td[^>]*>\s*(.*?)\s*</td>", row, re.S) for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
+    return {row[1]: row[3] for row in cells}  # name, code, kind, parent unit, company
+
+
+def test_admin_unit_list_reads_the_parents_with_the_rows(client, superuser, tree):
+    client.force_login(superuser)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("unit:index"))
+    parents = Unit.objects.filter(code__in=("SALES", "HACHINOHE"))
+    for n in range(14):  # 20 units: one full page
+        pf.unit(f"OFFICE{n:02d}", f"営業所{n}", parent=parents[n % 2])
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(reverse("unit:index")).content.decode()
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+    expected = {u.code: getattr(u.get_parent(), "name", "") for u in Unit.objects.all()}
+    assert len(expected) == 20 and listed_parents(html) == expected
