@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .locks import people_bulk_writes
 from .models import Company, EmploymentType, JobRole, Person, Transfer, Unit
 from .signals import people_synchronised, person_transferred
 
@@ -334,6 +335,7 @@ FIELDS = ("email", "family_name", "given_name", "company_id", "unit_id", "employ
 
 @transaction.atomic
 def _apply(rows: list[HRRow], *, today: date, allow_mass_deactivation: bool) -> ImportResult:
+    people_bulk_writes()  # before reading: what is read is what the sync left
     result = ImportResult()
     existing = {
         p["employee_number"]: p

@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from people.locks import people_bulk_writes
 from people.models import Person, Transfer, Unit
 
 from . import personal_panels, selectors
@@ -78,6 +79,7 @@ def assignments_sync(
     automatic assignments of people who left it (or left the company), restore those who came
     back, and archive everything of earlier cycles. A handful of queries per module, whatever
     the number of people. `people` limits the work to those person ids (after an HR import).
+    It takes its turn with the HR import (`people.locks`).
     """
     person_ids: set[int] | None = None
     if people is not None:
@@ -86,6 +88,7 @@ def assignments_sync(
             return SyncResult()
         if len(person_ids) > TARGETED_SYNC_LIMIT:
             person_ids = None
+    people_bulk_writes()
     module_qs = TrainingModulePage.objects.live()
     if modules is not None:
         module_qs = module_qs.filter(pk__in=[m.pk for m in modules])
