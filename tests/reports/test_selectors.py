@@ -163,7 +163,7 @@ def test_manager_scope_follows_a_unit_moved_into_their_subtree(world):
     SALES modules they are now assigned), and the dashboard shows it below SALES."""
     before = as_dict(selectors.dashboard(viewer=selectors.viewer_for(world["manager"])).total)
 
-    unit_move(unit=Unit.objects.get(code="CC"), parent=Unit.objects.get(code="SALES"))
+    unit_move(unit=Unit.objects.get(code="CC"), parent=Unit.objects.get(code="SALES"), actor=None)
 
     viewer = selectors.viewer_for(world["manager"])
     after = as_dict(selectors.dashboard(viewer=viewer).total)

@@ -40,7 +40,7 @@ def test_cached_attestation_audience_follows_the_unit_it_names_when_its_division
     other = make_person(unit_code="SENDAI_KITA")
     assert pending(office) == ["hachinohe-notices"]  # the catalogue now holds HACHINOHE's path
 
-    unit_move(unit=org["SALES"], parent=org["CC"])
+    unit_move(unit=org["SALES"], parent=org["CC"], actor=None)
 
     assert Unit.objects.get(code="HACHINOHE").path != org["HACHINOHE"].path
     assert pending(office) == ["hachinohe-notices"]
@@ -53,7 +53,7 @@ def test_people_of_a_unit_moved_into_a_module_audience_are_assigned_it(make_modu
     services.assignments_sync()
     assert assigned(office) == set()
 
-    unit_move(unit=org["HACHINOHE"], parent=org["CC"])
+    unit_move(unit=org["HACHINOHE"], parent=org["CC"], actor=None)
 
     assert assigned(office) == {"cc-rules"}
 
@@ -68,7 +68,7 @@ def test_a_manager_of_the_new_parent_may_countersign_a_transfer_into_the_moved_u
     checklist = services.checklist_create_for_transfer(transfer=transfer)
     assert not selectors.can_countersign(checklist=checklist, person=cc_boss)
 
-    unit_move(unit=org["HACHINOHE"], parent=org["CC"])
+    unit_move(unit=org["HACHINOHE"], parent=org["CC"], actor=None)
 
     checklist = TransferChecklist.objects.select_related("to_unit", "person").get(pk=checklist.pk)
     assert selectors.can_countersign(checklist=checklist, person=cc_boss)
