@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from .models import Person, Unit
-from .services import unit_add, unit_move
+from .services import unit_add, unit_managers_set, unit_move
 
 
 class LoginForm(AllauthLoginForm):
@@ -72,5 +72,7 @@ class UnitForm(WagtailAdminModelForm):
             if {"parent", "code"} & set(self.changed_data):
                 unit_move(unit=unit, parent=parent, actor=self.for_user)
                 unit.refresh_from_db()
+        if "managers" in self.fields:  # through the service, which audits the change (save_m2m then finds none)
+            unit_managers_set(unit=unit, managers=self.cleaned_data["managers"], actor=self.for_user)
         self.save_m2m()
         return unit

@@ -69,3 +69,24 @@ def unit_move(*, unit: Unit, parent: Unit | None, actor: Person | None) -> Unit:
         )
         unit_moved.send(sender=Unit, unit=unit)
     return unit
+
+
+@transaction.atomic
+def unit_managers_set(*, unit: Unit, managers, actor: Person | None) -> None:
+    """Make `managers` the unit's managers; audited when that changes, as a manager sees the training
+    results of everyone in the unit and below it."""
+    before = set(unit.managers.values_list("employee_number", "pk"))
+    unit.managers.set(managers)
+    after = set(unit.managers.values_list("employee_number", "pk"))
+    if after != before:
+        # Employee numbers (else ids, for a person without one) read the same after someone leaves.
+        audit_record(
+            actor=actor,
+            action="people.unit_managers_changed",
+            target=unit,
+            detail={
+                "unit": unit.code,
+                "added": sorted(number or str(pk) for number, pk in after - before),
+                "removed": sorted(number or str(pk) for number, pk in before - after),
+            },
+        )

@@ -187,3 +187,25 @@ def test_admin_unit_list_reads_the_parents_with_the_rows(client, superuser, tree
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
     expected = {u.code: getattr(u.get_parent(), "name", "") for u in Unit.objects.all()}
     assert len(expected) == 20 and listed_parents(html) == expected
+
+
+def manager_changes() -> list[tuple[int | None, dict]]:
+    entries = AuditEntry.objects.filter(action="people.unit_managers_changed").order_by("seq")
+    return [(e.actor_id, e.detail) for e in entries]
+
+
+def test_admin_change_of_a_unit_managers_is_audited(client, superuser, tree):
+    """A manager sees the results of everyone in the unit and below: who became one, and who stopped, is recorded."""
+    client.force_login(superuser)
+    hachinohe = Unit.objects.get(code="HACHINOHE")
+    first = pf.person(employee_number="M100001", unit_code="HACHINOHE")
+    second = pf.person(employee_number="M100002", unit_code="HACHINOHE")
+    url = reverse("unit:edit", args=[hachinohe.pk])
+    assert client.post(url, unit_form(hachinohe, managers=[first.pk, second.pk])).status_code == 302
+    assert client.post(url, unit_form(hachinohe, managers=[second.pk])).status_code == 302
+    assert client.post(url, unit_form(hachinohe, managers=[second.pk])).status_code == 302  # no change
+    assert list(hachinohe.managers.all()) == [second]
+    assert manager_changes() == [
+        (superuser.pk, {"unit": "HACHINOHE", "added": ["M100001", "M100002"], "removed": []}),
+        (superuser.pk, {"unit": "HACHINOHE", "added": [], "removed": ["M100001"]}),
+    ]
