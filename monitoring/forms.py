@@ -200,5 +200,97 @@ class ContractPurposeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["company"].queryset = Company.objects.filter(kind=Company.Kind.CONTRACTOR).order_by("code")
 
-    def record_types(self) -> list[str]:
-        return self.cleaned_data["allowed_record_types"].splitlines()
+    def service_arguments(self) -> dict:
+        """What `services.contract_purpose_save` takes."""
+        data = self.cleaned_data
+        return {
+            **{f: data[f] for f in ("company", "name", "systems", "valid_from", "valid_until")},
+            "allowed_record_types": data["allowed_record_types"].splitlines(),
+        }
+
+
+# The portal's fields a log's columns map to (LogSource.columns): the first two every file must have.
+COLUMN_FIELDS = {
+    "account": _("Column of the user id"),
+    "at": _("Column of the time"),
+    "terminal": _("Column of the terminal"),
+    "record_type": _("Column of the record type"),
+    "record": _("Column of the customer record number"),
+    "new_entrant": _("Column saying whether the customer is a new entrant's"),
+}
+# Named in the form, as a tab in an HTML attribute is easy to lose.
+DELIMITERS = {
+    "comma": (",", _("Comma")),
+    "tab": ("\t", _("Tab")),
+    "semicolon": (";", _("Semicolon")),
+    "bar": ("|", _("Vertical bar")),
+}
+
+
+class LogSourceForm(forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=40, help_text=_("The command's --source names it."))
+    name = forms.CharField(label=_("Name"), max_length=200)
+    system = forms.ChoiceField(label=_("System"), choices=System.choices)
+    encoding = forms.ChoiceField(label=_("Encoding"), choices=LogSource.Encoding.choices)
+    delimiter = forms.ChoiceField(
+        label=_("Delimiter"), choices=[(name, label) for name, (_c, label) in DELIMITERS.items()]
+    )
+    time_zone = forms.CharField(label=_("Time zone"), max_length=64, initial="Asia/Tokyo")
+    time_format = forms.CharField(
+        label=_("Time format"),
+        max_length=64,
+        initial="%Y-%m-%d %H:%M:%S",
+        help_text=_("As Python's strptime reads it, for example %Y/%m/%d %H:%M:%S."),
+    )
+    non_public_record_types = forms.CharField(
+        label=_("Record types holding non-public grid information"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line. Empty: every record of this system is non-public."),
+    )
+    new_entrant_values = forms.CharField(
+        label=_("Values meaning a new entrant's customer"),
+        required=False,
+        help_text=_("Separated by commas, for example 1, Y (as the file writes them)."),
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, source: LogSource | None = None, **kwargs):
+        if source is not None:
+            initial = {
+                field: getattr(source, field)
+                for field in ("code", "name", "system", "encoding", "time_zone", "time_format", "is_active")
+            }
+            initial["delimiter"] = next((n for n, (c, _label) in DELIMITERS.items() if c == source.delimiter), "comma")
+            initial["non_public_record_types"] = "\n".join(source.non_public_record_types)
+            initial["new_entrant_values"] = ", ".join(source.new_entrant_values)
+            initial.update({f"column_{key}": source.columns.get(key, "") for key in COLUMN_FIELDS})
+            kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        for key, label in COLUMN_FIELDS.items():
+            self.fields[f"column_{key}"] = forms.CharField(
+                label=label,
+                max_length=100,
+                required=key in ("account", "at"),
+                help_text=_("The header, as in the file."),
+            )
+        columns = [f"column_{key}" for key in COLUMN_FIELDS]
+        self.order_fields(["code", "name", "system", "encoding", "delimiter", "time_zone", "time_format", *columns])
+
+    def columns(self) -> dict[str, str]:
+        return {
+            key: self.cleaned_data[f"column_{key}"].strip()
+            for key in COLUMN_FIELDS
+            if self.cleaned_data[f"column_{key}"].strip()
+        }
+
+    def service_arguments(self) -> dict:
+        """What `services.log_source_save` takes."""
+        data = self.cleaned_data
+        return {
+            **{f: data[f] for f in ("code", "name", "system", "encoding", "time_zone", "time_format", "is_active")},
+            "delimiter": DELIMITERS[data["delimiter"]][0],
+            "columns": self.columns(),
+            "non_public_record_types": data["non_public_record_types"].splitlines(),
+            "new_entrant_values": data["new_entrant_values"].split(","),
+        }

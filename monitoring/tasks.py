@@ -22,8 +22,9 @@ def purge_access_events() -> int:
 
 
 @task()
-def recheck_events(*, terminal: str = "", company_id: int | None = None) -> int:
-    """Run the rules again over the days that hold views from `terminal` or by staff of `company_id`.
+def recheck_events(*, terminal: str = "", company_id: int | None = None, source_id: int | None = None) -> int:
+    """Run the rules again over the days that hold views from `terminal`, by staff of `company_id`
+    or in the log of `source_id`.
 
     Returns the number of new findings. Rerunning is safe: the rules find the same findings again.
     """
@@ -35,4 +36,6 @@ def recheck_events(*, terminal: str = "", company_id: int | None = None) -> int:
         events = events.filter(terminal=terminal)
     if company_id is not None:
         events = events.filter(person__company_id=company_id)
+    if source_id is not None:
+        events = events.filter(source_id=source_id)
     return rules_run(events=events)

@@ -27,6 +27,7 @@ from .forms import (
     ContractPurposeForm,
     FindingFilterForm,
     FindingUpdateForm,
+    LogSourceForm,
     NoteForm,
     RegisterFilterForm,
     RuleForm,
@@ -34,7 +35,7 @@ from .forms import (
     UploadForm,
 )
 from .import_errors import import_error_message, is_legacy
-from .models import ContractPurpose, Finding, LogImport, Rule, System
+from .models import ContractPurpose, Finding, LogImport, LogSource, Rule, System
 
 PAGE_SIZE = 50
 
@@ -338,32 +339,70 @@ def contract_list(request):
     return render(request, "monitoring/contract_list.html", context)
 
 
+def _edit_page(request, form, save, *, saved: str, done: str, heading: str, back: str, note: str, section: str):
+    """A page with one form that adds or changes a setting through `save` (a service taking the form's
+    `service_arguments()`), or shows the form again with what stopped it."""
+    if request.method == "POST" and form.is_valid() and _apply(form, partial(save, **form.service_arguments())):
+        messages.success(request, saved)
+        return redirect(done)
+    context = {"form": form, "heading": heading, "back": (reverse(done), back), "note": note, "section": section}
+    return render(request, "monitoring/edit_page.html", context, status=400 if form.errors else 200)
+
+
+def _object_or_404(queryset, pk: int | None):
+    """None for a new object; the object `pk` names, or 404."""
+    if pk is None:
+        return None
+    found = queryset.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
 @require_http_methods(["GET", "POST"])
 def contract_edit(request, pk: int | None = None):
     """Add a contract purpose, or change one (`pk`)."""
     _auditor_or_404(request)
-    purpose = None
-    if pk is not None:
-        purpose = ContractPurpose.objects.select_related("company").filter(pk=pk).first()
-        if purpose is None:
-            raise Http404
-    form = ContractPurposeForm(request.POST or None, purpose=purpose)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if _apply(
-            form,
-            lambda: services.contract_purpose_save(
-                by=request.user,
-                purpose=purpose,
-                company=data["company"],
-                name=data["name"],
-                systems=data["systems"],
-                allowed_record_types=form.record_types(),
-                valid_from=data["valid_from"],
-                valid_until=data["valid_until"],
-            ),
-        ):
-            messages.success(request, _("The contract purpose is saved. The contractor's views are checked again."))
-            return redirect("monitoring:contract_list")
-    context = {"form": form, "purpose": purpose, "section": "contracts"}
-    return render(request, "monitoring/contract_form.html", context, status=400 if form.errors else 200)
+    purpose = _object_or_404(ContractPurpose.objects.select_related("company"), pk)
+    return _edit_page(
+        request,
+        ContractPurposeForm(request.POST or None, purpose=purpose),
+        partial(services.contract_purpose_save, by=request.user, purpose=purpose),
+        saved=_("The contract purpose is saved. The contractor's views are checked again."),
+        done="monitoring:contract_list",
+        heading=_("Change a contract purpose") if purpose else _("Add a contract purpose"),
+        back=_("Contract purposes"),
+        note=_(
+            "When it is saved, the rules check the contractor's views already imported again. Findings already "
+            "made stay; close them with their outcome."
+        ),
+        section="contracts",
+    )
+
+
+def source_list(request):
+    """How each system's export file reads: the imports depend on it, so it sits with them."""
+    _auditor_or_404(request)
+    sources = LogSource.objects.order_by("code")
+    return render(request, "monitoring/source_list.html", {"sources": sources, "section": "imports"})
+
+
+@require_http_methods(["GET", "POST"])
+def source_edit(request, pk: int | None = None):
+    """Add a log source, or change one (`pk`)."""
+    _auditor_or_404(request)
+    source = _object_or_404(LogSource.objects.all(), pk)
+    return _edit_page(
+        request,
+        LogSourceForm(request.POST or None, source=source),
+        partial(services.log_source_save, by=request.user, source=source),
+        saved=_("The log source is saved. Files imported from now on are read this way."),
+        done="monitoring:source_list",
+        heading=_("Change a log source") if source else _("Add a log source"),
+        back=_("Log sources"),
+        note=_(
+            "Files already imported are not read again. A changed list of non-public record types makes the "
+            "rules check this source's views again."
+        ),
+        section="imports",
+    )

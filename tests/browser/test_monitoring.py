@@ -34,6 +34,8 @@ PAGES = [
     "/monitoring/terminals/",
     "/monitoring/contracts/",
     "/monitoring/contracts/new/",
+    "/monitoring/imports/sources/",
+    "/monitoring/imports/sources/new/",
 ]
 
 
@@ -186,6 +188,8 @@ def test_every_monitoring_page_passes_the_journey_checks_in_both_languages(e2e_s
             ("terminals", "/monitoring/terminals/"),
             ("contracts", "/monitoring/contracts/"),
             ("contract", "/monitoring/contracts/new/"),
+            ("sources", "/monitoring/imports/sources/"),
+            ("source", "/monitoring/imports/sources/new/"),
             ("notice", "/rules/access-log-monitoring/"),
         ):
             page.goto(url)

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from monitoring import services
-from monitoring.models import ContractPurpose, Finding, Rule, Terminal
+from monitoring.importing import log_import_run
+from monitoring.models import ContractPurpose, Finding, LogSource, Rule, Terminal
 from people.roles import COMPLIANCE_AUDITORS
 from tests.monitoring.test_rules import findings, holds, import_rows, person, view
 
@@ -200,3 +201,83 @@ def test_choosing_nobody_takes_a_finding_off_its_assignee(org, as_auditor, audit
     services.finding_update(finding=finding, by=auditor, status=Finding.Status.OPEN)
     finding.refresh_from_db()
     assert finding.assignee == auditor
+
+
+def source_form(**changes) -> dict:
+    return {
+        "code": "intranet",
+        "name": "系統情報イントラネット アクセスログ",
+        "system": "grid_intranet",
+        "encoding": "utf-8-sig",
+        "delimiter": "tab",
+        "time_zone": "Asia/Tokyo",
+        "time_format": "%Y/%m/%d %H:%M",
+        "column_account": "ユーザーID",
+        "column_at": "日時",
+        "column_terminal": "端末",
+        "column_record_type": "画面",
+        "column_record": "",
+        "column_new_entrant": "",
+        "non_public_record_types": "系統連系情報\n 系統連系情報 \n",
+        "new_entrant_values": "",
+        "is_active": "on",
+        **changes,
+    }
+
+
+def test_a_log_source_is_added_and_its_files_read_the_way_it_says(org, as_auditor, auditor):
+    response = as_auditor.post("/monitoring/imports/sources/new/", source_form())
+    assert response.status_code == 302
+    source = LogSource.objects.get(code="intranet")
+    assert (source.delimiter, source.encoding, source.time_format) == ("\t", "utf-8-sig", "%Y/%m/%d %H:%M")
+    assert source.columns == {"account": "ユーザーID", "at": "日時", "terminal": "端末", "record_type": "画面"}
+    assert source.non_public_record_types == ["系統連系情報"]
+    entry = AuditEntry.objects.get(action="monitoring.log_source_changed")
+    assert entry.actor == auditor and entry.detail["before"] is None
+    # A file as that system writes it: tab-separated UTF-8 with a BOM, minutes only.
+    holds(person(org, "retail"), "R009", system="grid_intranet")
+    content = "\ufeffユーザーID\t日時\t端末\t画面\r\nR009\t2022/06/01 10:00\tGRID-PC-1\t系統連系情報\r\n".encode()
+    log_import = log_import_run(source=source, filename="intranet.tsv", content=content)
+    assert (log_import.status, log_import.rows_added, log_import.errors) == ("done", 1, [])
+    assert findings(Rule.Kind.RETAIL_VIEWS_NON_PUBLIC).get().system == "grid_intranet"
+    listing = as_auditor.get("/monitoring/imports/sources/").content.decode()
+    assert "系統情報イントラネット アクセスログ" in listing and "系統連系情報" in listing
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"time_zone": "Tokyo/Nowhere"}, "time_zone"),
+        ({"time_format": "%Y-%m-%d"}, "time_format"),
+        ({"time_format": "%H:%M %Q"}, "time_format"),
+        ({"column_at": ""}, "column_at"),
+        ({"column_terminal": "日時"}, "__all__"),
+        ({"code": "two words"}, "code"),
+    ],
+)
+def test_a_log_source_that_cannot_read_a_file_is_refused_with_the_reason(as_auditor, changes, field):
+    response = as_auditor.post("/monitoring/imports/sources/new/", source_form(**changes))
+    assert response.status_code == 400
+    assert response.context["form"].errors.get(field), response.context["form"].errors
+    assert not LogSource.objects.exists()
+    assert not AuditEntry.objects.filter(action="monitoring.log_source_changed").exists()
+
+
+def test_changing_the_non_public_record_types_checks_the_source_views_again(
+    org, as_auditor, django_capture_on_commit_callbacks
+):
+    holds(person(org, "retail"), "R001")
+    import_rows([view("R001", "2022-06-01 10:00:00", "1001", kind="供給地点照会")])  # public in the test source
+    assert not findings(Rule.Kind.RETAIL_VIEWS_NON_PUBLIC).exists()
+    source = LogSource.objects.get()
+    page = as_auditor.get(f"/monitoring/imports/sources/{source.pk}/")  # the form as the auditor finds it
+    shown = {field.name: field.value() for field in page.context["form"]}
+    data = {name: ("on" if value is True else value) for name, value in shown.items() if value not in (None, False)}
+    data["non_public_record_types"] += "\n供給地点照会"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_auditor.post(f"/monitoring/imports/sources/{source.pk}/", data)
+    assert response.status_code == 302, response.context["form"].errors if response.context else None
+    assert findings(Rule.Kind.RETAIL_VIEWS_NON_PUBLIC).count() == 1
+    # Saved again unchanged: nothing to audit, nothing to check.
+    as_auditor.post(f"/monitoring/imports/sources/{source.pk}/", data)
+    assert AuditEntry.objects.filter(action="monitoring.log_source_changed").count() == 1
