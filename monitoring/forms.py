@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from people.models import Company
+from people.models import Company, Person
 from training.models import TrainingModulePage
 
 from . import selectors
@@ -149,6 +149,41 @@ class RuleForm(forms.Form):
 class RegisterFilterForm(forms.Form):
     system = forms.ChoiceField(label=_("System"), required=False, choices=[("", _("All")), *System.choices])
     q = forms.CharField(label=_("Id or name"), required=False, max_length=100)
+
+
+class RegisterEntryForm(forms.Form):
+    """Who holds an id of a grid system, as an auditor found out (an id the register mapped to nobody, say)."""
+
+    system = forms.ChoiceField(label=_("System"), choices=System.choices)
+    account_id = forms.CharField(label=_("System user id"), max_length=64)
+    holder = forms.CharField(
+        label=_("Holder's employee number"),
+        max_length=32,
+        required=False,
+        help_text=_("Empty: nobody holds it (a shared or a batch id); its views then stay without a person."),
+    )
+    removed_on = forms.DateField(label=_("Removed on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def clean_holder(self):
+        number = self.cleaned_data["holder"].strip()
+        if not number:
+            return None
+        person = Person.objects.filter(employee_number__iexact=number).first()
+        if person is None:
+            raise forms.ValidationError(_("Nobody has the employee number %(number)s.") % {"number": number})
+        return person
+
+    def service_arguments(self) -> dict:
+        """What `services.register_enter` takes."""
+        data = self.cleaned_data
+        return {
+            "system": data["system"],
+            "account_id": data["account_id"],
+            "person": data["holder"],
+            "removed_on": data["removed_on"],
+            "note": data["note"],
+        }
 
 
 class TerminalForm(forms.Form):

@@ -20,7 +20,8 @@ from training.services import assignment_assign_remedial
 
 from .auditors import require_auditor
 from .importing import log_import_receive
-from .models import ContractPurpose, Finding, FindingNote, LogImport, LogSource, Rule, System, Terminal
+from .models import ContractPurpose, Finding, FindingNote, LogImport, LogSource, Rule, System, SystemAccount, Terminal
+from .register import register_upsert
 from .retention import event_retention_days, events_purge  # noqa: F401 (part of the services)
 from .tasks import import_access_log, recheck_events
 
@@ -332,3 +333,28 @@ def _check_log_source(fields: dict) -> None:
         errors["__all__"] = _("Two fields are mapped to the same column.")
     if errors:
         raise ValidationError(errors)
+
+
+@transaction.atomic
+def register_enter(
+    *, by: Person, system: str, account_id: str, person: Person | None, removed_on=None, note: str = ""
+) -> SystemAccount:
+    """An auditor records who holds an id; audited by the register. The id's views already imported
+    get that holder, and the rules look at them again: until now the rules that need a person could
+    not judge them."""
+    require_auditor(by)
+    if system not in System.values:
+        raise ValidationError({"system": _("Unknown system.")})
+    if not (account_id or "").strip():
+        raise ValidationError({"account_id": _("Give the id as the logs show it.")})
+    entry = register_upsert(
+        system=system,
+        account_id=account_id,
+        person=person,
+        origin=SystemAccount.Origin.MANUAL,
+        by=by,
+        removed_on=removed_on,
+        note=note,
+    )
+    transaction.on_commit(lambda: recheck_events.enqueue(system=system, account_id=entry.account_id))
+    return entry

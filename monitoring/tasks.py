@@ -22,9 +22,16 @@ def purge_access_events() -> int:
 
 
 @task()
-def recheck_events(*, terminal: str = "", company_id: int | None = None, source_id: int | None = None) -> int:
-    """Run the rules again over the days that hold views from `terminal`, by staff of `company_id`
-    or in the log of `source_id`.
+def recheck_events(
+    *,
+    terminal: str = "",
+    company_id: int | None = None,
+    source_id: int | None = None,
+    system: str = "",
+    account_id: str = "",
+) -> int:
+    """Run the rules again over the days that hold views from `terminal`, by staff of `company_id`,
+    in the log of `source_id`, or under `account_id` of `system`.
 
     Returns the number of new findings. Rerunning is safe: the rules find the same findings again.
     """
@@ -38,4 +45,6 @@ def recheck_events(*, terminal: str = "", company_id: int | None = None, source_
         events = events.filter(person__company_id=company_id)
     if source_id is not None:
         events = events.filter(source_id=source_id)
+    if account_id:
+        events = events.filter(source__system=system, account_id=account_id)
     return rules_run(events=events)

@@ -29,6 +29,7 @@ from .forms import (
     FindingUpdateForm,
     LogSourceForm,
     NoteForm,
+    RegisterEntryForm,
     RegisterFilterForm,
     RuleForm,
     TerminalForm,
@@ -275,8 +276,19 @@ def rule_update(request, pk: int):
     return redirect(reverse("monitoring:rule_list") + f"#rule-{rule.pk}")
 
 
+@require_http_methods(["GET", "POST"])
 def register(request):
     _auditor_or_404(request)
+    entry_form = RegisterEntryForm(request.POST or None, prefix="entry")
+    if request.method == "POST" and entry_form.is_valid():
+        enter = partial(services.register_enter, by=request.user, **entry_form.service_arguments())
+        if _apply(entry_form, enter):
+            messages.success(
+                request,
+                _("%(id)s is in the register. Its views are checked again.")
+                % {"id": entry_form.cleaned_data["account_id"].strip()},
+            )
+            return redirect("monitoring:register")
     form = RegisterFilterForm(request.GET or None)
     form.is_valid()
     data = getattr(form, "cleaned_data", {}) or {}
@@ -302,8 +314,10 @@ def register(request):
             "entries": page,
             "query": _filter_query({"system": system, "q": query}),
             "unknown": unknown,
+            "entry_form": entry_form,
             "section": "register",
         },
+        status=400 if entry_form.errors else 200,
     )
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from audit.models import AuditEntry
 from monitoring import services
 from monitoring.importing import log_import_run
-from monitoring.models import ContractPurpose, Finding, LogSource, Rule, Terminal
+from monitoring.models import ContractPurpose, Finding, LogSource, Rule, SystemAccount, Terminal
 from people.roles import COMPLIANCE_AUDITORS
 from tests.monitoring.test_rules import findings, holds, import_rows, person, view
 
@@ -281,3 +281,44 @@ def test_changing_the_non_public_record_types_checks_the_source_views_again(
     # Saved again unchanged: nothing to audit, nothing to check.
     as_auditor.post(f"/monitoring/imports/sources/{source.pk}/", data)
     assert AuditEntry.objects.filter(action="monitoring.log_source_changed").count() == 1
+
+
+def test_an_id_nobody_held_is_given_its_holder_and_their_views_are_judged(
+    org, as_auditor, auditor, django_capture_on_commit_callbacks
+):
+    seller = person(org, "retail", employee_number="R777001")
+    import_rows([view("X9001", "2022-06-01 10:00:00", "1001")])  # a non-public record, by an id nobody holds
+    assert not findings(Rule.Kind.RETAIL_VIEWS_NON_PUBLIC).exists()
+    unknown = as_auditor.get("/monitoring/register/").content.decode().split('id="h-unknown"')[1]
+    assert "X9001" in unknown.split('id="h-enter"')[0]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_auditor.post(
+            "/monitoring/register/",
+            {
+                "entry-system": "customer_info",
+                "entry-account_id": "X9001",
+                "entry-holder": "r777001",  # as typed: the number is matched whatever its case
+                "entry-note": "本人に確認",
+            },
+        )
+    assert response.status_code == 302
+    entry = SystemAccount.objects.get(account_id="X9001")
+    assert (entry.person, entry.origin, entry.note) == (seller, SystemAccount.Origin.MANUAL, "本人に確認")
+    assert findings(Rule.Kind.RETAIL_VIEWS_NON_PUBLIC).get().person == seller
+    created = AuditEntry.objects.get(action="monitoring.register_created")
+    assert created.actor == auditor and created.detail["account_id"] == "X9001"
+    unknown = as_auditor.get("/monitoring/register/").content.decode().split('id="h-unknown"')[1]
+    assert "X9001" not in unknown.split('id="h-enter"')[0]
+
+
+def test_an_unknown_employee_number_is_refused_and_nothing_is_entered(org, as_auditor):
+    import_rows([view("X9001", "2022-06-01 10:00:00", "1001")])
+    response = as_auditor.post(
+        "/monitoring/register/",
+        {"entry-system": "customer_info", "entry-account_id": "X9001", "entry-holder": "NOBODY-1"},
+    )
+    assert response.status_code == 400
+    assert "NOBODY-1" in str(response.context["entry_form"].errors["holder"])
+    assert not SystemAccount.objects.filter(account_id="X9001").exists()
+    assert not AuditEntry.objects.filter(action__startswith="monitoring.register_c").exists()

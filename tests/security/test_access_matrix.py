@@ -260,6 +260,7 @@ def rows(people, fast_hotline_crypto):
         "monitoring:rule_list": Row("/monitoring/rules/", ("auditor",)),
         "monitoring:rule_update": Row(f"/monitoring/rules/{rule_pk}/", ("auditor",), "post"),
         "monitoring:register": Row("/monitoring/register/", ("auditor",)),
+        "monitoring:register#enter": Row("/monitoring/register/", ("auditor",), "post"),
         "monitoring:source_list": Row("/monitoring/imports/sources/", ("auditor",)),
         "monitoring:source_add": Row("/monitoring/imports/sources/new/", ("auditor",)),
         "monitoring:source_edit": Row(f"/monitoring/imports/sources/{source.pk}/", ("auditor",)),
