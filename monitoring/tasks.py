@@ -1,5 +1,6 @@
 """Background jobs (django-tasks): a large upload is imported by the task worker, and the rules check
-again the views a change of terminals or contract purposes gives a new meaning."""
+again the views that a change of a terminal, a contract purpose, a log source or the register gives
+a new meaning."""
 
 from django_tasks import task
 
