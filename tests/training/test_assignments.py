@@ -129,9 +129,10 @@ def test_sync_query_count_does_not_grow_with_people(make_module, make_person, dj
     make_module("sales", units=("SALES",))
     for _ in range(30):
         make_person()
-    with django_assert_max_num_queries(25):
+    budget = 26  # 25, and on PostgreSQL the turn it takes with the HR import (people/locks.py)
+    with django_assert_max_num_queries(budget):
         result = services.assignments_sync()
     assert result.created == 60
     pf.person()  # one more person: the same number of queries
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(budget):
         assert services.assignments_sync().created == 2
