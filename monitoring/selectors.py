@@ -268,8 +268,8 @@ class TerminalSeen:
     terminal: Terminal | None  # None: in the logs, but nobody has said where it is
 
 
-def terminals() -> list[TerminalSeen]:
-    """Every registered terminal, then the terminals the logs name that are not registered (most views
+def terminals() -> tuple[list[TerminalSeen], list[TerminalSeen]]:
+    """(every registered terminal, the terminals the logs name that are not registered, most views
     first): an unregistered terminal in a shared office is exactly what the rules cannot see."""
     since = timezone.now() - datetime.timedelta(days=TERMINALS_SEEN_DAYS)
     seen = {
@@ -289,7 +289,7 @@ def terminals() -> list[TerminalSeen]:
         (TerminalSeen(code, row["views"], row["last_at"], None) for code, row in seen.items() if code not in codes),
         key=lambda t: (-t.views, t.code),
     )
-    return registered + unregistered
+    return registered, unregistered
 
 
 def contract_purposes() -> QuerySet:

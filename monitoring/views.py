@@ -336,10 +336,10 @@ def terminal_list(request):
                 message = _("%(code)s is saved.")
             messages.success(request, message % {"code": data["code"].strip()})
             return redirect("monitoring:terminal_list")
-    rows = selectors.terminals()
+    registered, unregistered = selectors.terminals()
     context = {
-        "registered": [row for row in rows if row.terminal is not None],
-        "unregistered": [row for row in rows if row.terminal is None],
+        "registered": registered,
+        "unregistered": unregistered,
         "days": selectors.TERMINALS_SEEN_DAYS,
         "form": form,
         "section": "terminals",

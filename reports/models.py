@@ -94,6 +94,22 @@ class ExportJob(models.Model):
         return int(100 * self.processed / self.total) if self.total else 0
 
 
+# An assignment tally row's key, in the order the triggers (migration 0003) and `tallies.check` use.
+TALLY_KEY = (
+    "cycle",
+    "module_id",
+    "unit_id",
+    "company_id",
+    "employment_type_id",
+    "status",
+    "archived",
+    "cycle_ended",
+    "person_active",
+    "due_at",
+    "completed_month",
+)
+
+
 class AssignmentTally(models.Model):
     """How many assignments share one key: the dashboard's main GROUP BY, kept ready on PostgreSQL.
 
@@ -123,19 +139,7 @@ class AssignmentTally(models.Model):
         required_db_features = {"supports_nulls_distinct_unique_constraints"}
         constraints = [
             models.UniqueConstraint(
-                fields=[
-                    "cycle",
-                    "module_id",
-                    "unit_id",
-                    "company_id",
-                    "employment_type_id",
-                    "status",
-                    "archived",
-                    "cycle_ended",
-                    "person_active",
-                    "due_at",
-                    "completed_month",
-                ],
+                fields=list(TALLY_KEY),
                 nulls_distinct=False,
                 name="assignment_tally_key",
             )

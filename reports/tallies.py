@@ -29,7 +29,7 @@ from people.models import Person
 from training.dates import JST
 from training.models import Assignment
 
-from .models import AssignmentTally
+from .models import TALLY_KEY, AssignmentTally
 
 GROUP_KEYS = ("unit_id", "company_id", "employment_type_id", "module_id")
 
@@ -76,60 +76,35 @@ def main_groups(
 # a trigger dropped by hand. `manage.py tally_check` compares the tally with the assignments
 # themselves and, with --repair, counts it afresh.
 
-KEY_FIELDS = (
-    "cycle",
-    "module_id",
-    "unit_id",
-    "company_id",
-    "employment_type_id",
-    "status",
-    "archived",
-    "cycle_ended",
-    "person_active",
-    "due_at",
-    "completed_month",
-)
-
 
 def counted_from_assignments() -> dict[tuple, int]:
     """{key: number of assignments}, grouped as the triggers group them (migration reports/0003)."""
     status = Assignment.Status
-    keys = {
-        "k_unit": F("person__unit_id"),
-        "k_company": F("person__company_id"),
-        "k_etype": F("person__employment_type_id"),
-        "k_archived": ExpressionWrapper(Q(archived_at__isnull=False), output_field=BooleanField()),
-        "k_cycle_ended": Case(When(archive_reason="cycle_ended", then=Value(True)), default=Value(False)),
-        "k_active": F("person__is_active"),
-        "k_due": Case(When(status=status.ASSIGNED, then=F("due_at"))),
-        "k_month": Case(
+    key = {  # in TALLY_KEY's order; aliased, as some names are the assignment's own fields
+        "cycle": F("cycle"),
+        "module_id": F("module_id"),
+        "unit_id": F("person__unit_id"),
+        "company_id": F("person__company_id"),
+        "employment_type_id": F("person__employment_type_id"),
+        "status": F("status"),
+        "archived": ExpressionWrapper(Q(archived_at__isnull=False), output_field=BooleanField()),
+        "cycle_ended": Case(When(archive_reason="cycle_ended", then=Value(True)), default=Value(False)),
+        "person_active": F("person__is_active"),
+        "due_at": Case(When(status=status.ASSIGNED, then=F("due_at"))),
+        "completed_month": Case(
             When(
                 status=status.COMPLETED,
                 then=Cast(TruncMonth("completed_at", tzinfo=JST), output_field=DateField()),
             )
         ),
     }
-    rows = Assignment.objects.annotate(**keys).values("cycle", "module_id", "status", *keys).annotate(n=Count("pk"))
-    return {
-        (
-            row["cycle"],
-            row["module_id"],
-            row["k_unit"],
-            row["k_company"],
-            row["k_etype"],
-            row["status"],
-            row["k_archived"],
-            row["k_cycle_ended"],
-            row["k_active"],
-            row["k_due"],
-            row["k_month"],
-        ): row["n"]
-        for row in rows.order_by()
-    }
+    aliases = {f"k_{name}": key[name] for name in TALLY_KEY}
+    rows = Assignment.objects.annotate(**aliases).values(*aliases).annotate(n=Count("pk")).order_by()
+    return {tuple(row[alias] for alias in aliases): row["n"] for row in rows}
 
 
 def in_tally() -> dict[tuple, int]:
-    return {row[:-1]: row[-1] for row in AssignmentTally.objects.values_list(*KEY_FIELDS, "n").order_by()}
+    return {row[:-1]: row[-1] for row in AssignmentTally.objects.values_list(*TALLY_KEY, "n").order_by()}
 
 
 @transaction.atomic
@@ -150,7 +125,7 @@ def check(*, repair: bool = False) -> int:
     if repair and wrong:
         AssignmentTally.objects.all().delete()
         AssignmentTally.objects.bulk_create(
-            (AssignmentTally(**dict(zip(KEY_FIELDS, key, strict=True)), n=n) for key, n in expected.items()),
+            (AssignmentTally(**dict(zip(TALLY_KEY, key, strict=True)), n=n) for key, n in expected.items()),
             batch_size=5000,
         )
     return wrong
