@@ -65,7 +65,7 @@ class UnitForm(WagtailAdminModelForm):
             return unit
         parent = self.cleaned_data["parent"]
         if unit.pk is None:
-            unit_add(unit=unit, parent=parent)
+            unit_add(unit=unit, parent=parent, actor=self.for_user)
         else:
             unit.save(update_fields=self.saved_fields)
             # A new code can change the unit's place among its siblings, which are in code order.

@@ -1,4 +1,10 @@
-from django.db import transaction
+from collections import Counter
+
+from django.db import router, transaction
+from django.db.models import ProtectedError
+from django.db.models.deletion import Collector
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 
@@ -29,11 +35,66 @@ def hr_import_job_create(
 
 
 @transaction.atomic
-def unit_add(*, unit: Unit, parent: Unit | None = None) -> Unit:
-    """Store a new unit (built but not saved) under `parent`, or as a top-level unit, in code order."""
+def unit_add(*, unit: Unit, parent: Unit | None = None, actor: Person | None = None) -> Unit:
+    """Store a new unit (built but not saved) under `parent`, or as a top-level unit, in code order.
+
+    Audited when a person adds it (`actor`, the admin); the loaders, which build the demo's or a
+    benchmark's tree on nobody's behalf, pass none and write no entry.
+    """
     if parent is None:
-        return Unit.add_root(instance=unit)
-    return Unit.objects.get(pk=parent.pk).add_child(instance=unit)
+        unit = Unit.add_root(instance=unit)
+    else:
+        unit = Unit.objects.get(pk=parent.pk).add_child(instance=unit)
+    if actor is not None:
+        audit_record(
+            actor=actor,
+            action="people.unit_created",
+            target=unit,
+            detail={"unit": unit.code, "name": unit.name, "parent": getattr(parent, "code", None)},
+        )
+    return unit
+
+
+class UnitInUse(Exception):
+    """The unit still has units below it, or rows that name it: `reasons` says which, for its reader."""
+
+    def __init__(self, reasons: list[str]):
+        super().__init__("; ".join(reasons))
+        self.reasons = reasons
+
+
+def unit_delete_blockers(unit: Unit) -> list[str]:
+    """Why `unit` cannot be deleted, worded for the person who asked (empty when it can be).
+
+    Its people, the transfers and checklists that name it, and the monitoring findings made for it
+    keep it (their foreign keys protect it), as do the units below it, which would go with it.
+    """
+    reasons = []
+    if children := unit.get_children_count():
+        reasons.append(_("Units below it: %(count)d") % {"count": children})
+    try:
+        Collector(using=router.db_for_write(Unit), origin=unit).collect([unit])
+    except ProtectedError as protected:
+        counts = Counter(capfirst(row._meta.verbose_name_plural) for row in protected.protected_objects)
+        reasons += [_("%(things)s that name it: %(count)d") % {"things": k, "count": n} for k, n in counts.items()]
+    return reasons
+
+
+@transaction.atomic
+def unit_delete(*, unit: Unit, actor: Person | None) -> None:
+    """Delete `unit`, audited; raises UnitInUse, deleting nothing, while anything still needs it."""
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if reasons := unit_delete_blockers(unit):
+        raise UnitInUse(reasons)
+    parent = unit.get_parent()
+    audit_record(
+        actor=actor,
+        action="people.unit_deleted",
+        target=unit,
+        # Codes, as for a move: the entry must read the same once the unit is gone.
+        detail={"unit": unit.code, "name": unit.name, "parent": getattr(parent, "code", None)},
+    )
+    unit.delete()
 
 
 @transaction.atomic

@@ -1,17 +1,20 @@
+from django.contrib import messages
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Left, Length
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views.generic import IndexView
+from wagtail.admin.views.generic import DeleteView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from . import admin_views, roles
 from .forms import UnitForm
 from .models import Company, EmploymentType, JobRole, Transfer, Unit
+from .services import UnitInUse, unit_delete, unit_delete_blockers
 
 
 @hooks.register("register_admin_urls")
@@ -45,10 +48,34 @@ class UnitIndexView(IndexView):
         )
 
 
+class UnitDeleteView(DeleteView):
+    """Says what still needs the unit instead of offering to delete it, and deletes through the
+    service, which audits the deletion (Wagtail's own delete would fail on a protected row)."""
+
+    template_name = "people/admin/unit_confirm_delete.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["blockers"] = unit_delete_blockers(self.object)
+        context["is_protected"] = context.get("is_protected") or bool(context["blockers"])  # hides the form
+        return context
+
+    def delete_action(self):
+        unit_delete(unit=self.object, actor=self.request.user)
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except UnitInUse:  # something came to need it after the page was shown: the page now says what
+            messages.error(self.request, _("The unit was not deleted: something still needs it."))
+            return redirect(self.request.get_full_path())
+
+
 class UnitViewSet(ModelViewSet):
     model = Unit
     icon = "group"
     index_view_class = UnitIndexView
+    delete_view_class = UnitDeleteView
     # A top-level unit has no parent row: its parent_name is None, shown empty.
     list_display = ["name", "code", "kind", Column("parent", accessor="parent_name", label=_("parent unit")), "company"]
     list_filter = ["kind", "company"]

@@ -6,6 +6,8 @@ and the page editor's scripts must have run (StreamField "add block" menu, rich-
 """
 
 import json
+import os
+import tempfile
 
 import pytest
 
@@ -29,10 +31,12 @@ def _ids(e2e_server) -> dict:
         "-c",
         "import json\n"
         "from portal.models import RulePage\n"
+        "from people.models import Unit\n"
         "from quizzes.models import QuestionBank\n"
         "rule = RulePage.objects.get(slug='switching')\n"
         "print(json.dumps({'rule': rule.pk, 'parent': rule.get_parent().pk,"
-        " 'bank': QuestionBank.objects.order_by('pk').first().pk}))",
+        " 'bank': QuestionBank.objects.order_by('pk').first().pk,"
+        " 'unit': Unit.objects.filter(members__isnull=False).order_by('path').first().pk}))",
     )
     return json.loads(out.strip().splitlines()[-1])
 
@@ -75,6 +79,8 @@ def test_admin_screens_raise_no_csp_violation_and_the_editor_works(admin_page, e
         "/admin/users/",
         "/admin/groups/",
         "/admin/hr-import/",
+        # A unit people belong to: the page says what keeps it instead of offering to delete it.
+        f"/admin/unit/delete/{ids['unit']}/",
         "/admin/reports/site-history/",
     ]
     for url in screens:
@@ -83,6 +89,11 @@ def test_admin_screens_raise_no_csp_violation_and_the_editor_works(admin_page, e
         assert page.url.endswith(url), f"{url} ended at {page.url}"
         assert directives(response.headers["content-security-policy"]) == directives(ADMIN_CSP), url
         page.wait_for_load_state("networkidle")
+        if "/unit/delete/" in url:
+            assert page.get_by_text("削除できません").is_visible()
+            assert page.locator("button.serious").count() == 0
+            shots = os.environ.get("SCREENSHOT_DIR", tempfile.gettempdir())
+            page.screenshot(path=os.path.join(shots, "admin-unit-delete-refused-ja.png"), full_page=True)
         if url.endswith("/edit/") and "/pages/" in url:
             # The editor's scripts ran: the rich-text editor rendered and "add block" opens its menu.
             assert page.locator(".Draftail-Editor").first.is_visible()

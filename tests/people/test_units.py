@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from audit.models import AuditEntry
 from people.models import Unit
-from people.services import unit_move
+from people.services import UnitInUse, unit_delete, unit_move
 from tests.factories import people as pf
 
 pytestmark = pytest.mark.django_db
@@ -209,3 +209,61 @@ def test_admin_change_of_a_unit_managers_is_audited(client, superuser, tree):
         (superuser.pk, {"unit": "HACHINOHE", "added": ["M100001", "M100002"], "removed": []}),
         (superuser.pk, {"unit": "HACHINOHE", "added": [], "removed": ["M100001"]}),
     ]
+
+
+def entries(action: str) -> list[tuple[int | None, dict]]:
+    return [(e.actor_id, e.detail) for e in AuditEntry.objects.filter(action=action).order_by("seq")]
+
+
+def test_admin_creation_of_a_unit_is_audited_and_the_loaders_are_not(client, superuser, tree):
+    client.force_login(superuser)
+    response = client.post(reverse("unit:add"), unit_form(code="SENDAI", name="仙台営業所", parent=tree["SALES"]))
+    assert response.status_code == 302
+    # The fixture's units came from the factory, on nobody's behalf: only the admin's unit is recorded.
+    assert entries("people.unit_created") == [
+        (superuser.pk, {"unit": "SENDAI", "name": "仙台営業所", "parent": "SALES"}),
+    ]
+
+
+def test_admin_deletes_a_unit_nothing_needs_and_the_deletion_is_audited(client, superuser, tree):
+    client.force_login(superuser)
+    aomori = Unit.objects.get(code="AOMORI")
+    page = client.get(reverse("unit:delete", args=[aomori.pk])).content.decode()
+    assert 'action="' + reverse("unit:delete", args=[aomori.pk]) in page  # the confirmation form is offered
+    response = client.post(reverse("unit:delete", args=[aomori.pk]))
+    assert response.status_code == 302
+    assert not Unit.objects.filter(code="AOMORI").exists()
+    assert entries("people.unit_deleted") == [
+        (superuser.pk, {"unit": "AOMORI", "name": "青森営業所", "parent": "SALES"}),
+    ]
+    assert Unit.find_problems() == ([], [], [], [], [])
+
+
+def test_admin_says_what_still_needs_a_unit_and_deletes_nothing(client, superuser, tree):
+    """Units below it, and the people in it, keep a unit: the page says so instead of a server error."""
+    client.force_login(superuser)
+    hachinohe = Unit.objects.get(code="HACHINOHE")
+    pf.person(employee_number="M200001", unit_code="HACHINOHE")
+    pf.person(employee_number="M200002", unit_code="HACHINOHE")
+    url = reverse("unit:delete", args=[hachinohe.pk])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Units below it: 1" in page and "People that name it: 2" in page
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "下位の所属: 1" in page and "削除できません" in page
+    assert f'action="{url}"' not in page  # no delete button
+    response = client.post(url, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.redirect_chain == [(url, 302)] and response.status_code == 200
+    assert "The unit was not deleted" in response.content.decode()
+    assert Unit.objects.filter(code="HACHINOHE").exists() and Unit.objects.filter(code="HACHI_EAST").exists()
+    assert entries("people.unit_deleted") == []
+
+
+def test_a_unit_someone_joined_meanwhile_is_not_deleted(tree):
+    """The service checks again under a lock, whatever the page showed."""
+    aomori = Unit.objects.get(code="AOMORI")
+    pf.person(employee_number="M300001", unit_code="AOMORI")
+    with pytest.raises(UnitInUse) as refused:
+        unit_delete(unit=aomori, actor=None)
+    assert len(refused.value.reasons) == 1
+    assert Unit.objects.filter(code="AOMORI").exists()
+    assert entries("people.unit_deleted") == []
